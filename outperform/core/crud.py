@@ -1,0 +1,431 @@
+"""Declarative list / detail / create / edit / delete / import / export pages.
+
+An app declares a `Resource` (model, queryset, filterset, columns, form, importer) and gets its
+routes from `resource.urls()`. Every queryset goes through `access.scoping.restrict`; every write
+through the audited services. This is the NetBox pattern: plain CRUD is configuration, not code.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import models, transaction
+from django.db.models import ProtectedError, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django_filters import FilterSet
+from django_stubs_ext import StrOrPromise
+
+from outperform.access.scoping import Scope, get_scoped_or_404, restrict, scope_for
+
+from . import excel
+from .audit import snapshot
+from .display import format_money, format_value, resolve
+from .importing import ImportResult, ModelImporter
+from .masking import mask_field
+from .permissions import ensure_in_write_scope, require_write
+from .services import object_create, object_delete, object_update
+
+PAGE_SIZES = (20, 50, 100, 200)
+
+
+@dataclass(frozen=True)
+class Col:
+    accessor: str
+    label: StrOrPromise
+    order_by: str | None = None
+    link: bool = False
+    money: bool = False
+    personal: bool = False  # masked unless the viewer may see this person's data
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+class Resource:
+    model: ClassVar[type[models.Model]]
+    name: ClassVar[str]  # URL prefix and route-name stem, e.g. "workers"
+    namespace: ClassVar[str]
+    select_related: ClassVar[Sequence[str]] = ()
+    filterset_class: ClassVar[type[FilterSet] | None] = None
+    search_fields: ClassVar[Sequence[str]] = ()
+    columns: ClassVar[Sequence[Col]] = ()
+    detail_fields: ClassVar[Sequence[Col]] = ()
+    default_ordering: ClassVar[Sequence[str]] = ("pk",)
+    form_class: ClassVar[type[forms.ModelForm[Any]] | None] = None
+    importer: ClassVar[ModelImporter | None] = None
+    children: ClassVar[Sequence[Callable[[models.Model, Scope], dict[str, Any]]]] = ()
+
+    # --- data ------------------------------------------------------------------------------
+    def queryset(self) -> QuerySet[Any]:
+        return self.model._default_manager.select_related(*self.select_related)
+
+    def personal_owner(self, obj: models.Model) -> tuple[int | None, int | None]:
+        """(vendor_id, user_id) of the person whose data a row shows, for masking."""
+        return getattr(obj, "vendor_id", None), getattr(obj, "user_id", None)
+
+    def may_see_personal(self, scope: Scope, obj: models.Model) -> bool:
+        vendor_id, user_id = self.personal_owner(obj)
+        return scope.sees_personal_data(vendor_id=vendor_id, user_id=user_id)
+
+    def filtered(self, request: HttpRequest) -> tuple[QuerySet[Any], Any, str, str]:
+        qs = restrict(self.queryset(), request.user, "view")
+        filterset = None
+        if self.filterset_class is not None:
+            filterset = self.filterset_class(request.GET, queryset=qs, request=request)
+            self._scope_filter_choices(filterset.form, request)
+            if filterset.is_valid():
+                qs = filterset.qs
+        search = request.GET.get("q", "").strip()
+        if search and self.search_fields:
+            q = Q()
+            for f in self.search_fields:
+                q |= Q(**{f"{f}__icontains": search})
+            qs = qs.filter(q)
+        sort = request.GET.get("sort", "")
+        sortable = {c.order_by for c in self.columns if c.order_by}
+        ordering = (sort, "pk") if sort.lstrip("-") in sortable else self.default_ordering
+        qs = qs.order_by(*ordering)
+        return qs, filterset, search, sort
+
+    @staticmethod
+    def _scope_filter_choices(form: forms.BaseForm, request: HttpRequest) -> None:
+        for f in form.fields.values():
+            if isinstance(f, forms.ModelChoiceField) and f.queryset is not None:
+                f.queryset = restrict(f.queryset, request.user, "view")
+
+    def cell(self, obj: models.Model, col: Col, scope: Scope) -> str:
+        value = resolve(obj, col.accessor)
+        if col.personal and not self.may_see_personal(scope, obj):
+            return str(mask_field(col.accessor, value)) if value not in (None, "") else ""
+        if col.money:
+            return format_money(value)
+        return format_value(value)
+
+    def save(self, *, actor: Any, obj: models.Model, before: dict[str, Any] | None) -> models.Model:
+        """Create or update through the audited services; apps override to add their rules."""
+        if before is None:
+            return object_create(actor=actor, obj=obj)
+        return object_update(actor=actor, obj=obj, before=before)
+
+    def delete(self, *, actor: Any, obj: models.Model) -> None:
+        object_delete(actor=actor, obj=obj)
+
+    # --- urls ------------------------------------------------------------------------------
+    def route(self, action: str) -> str:
+        return f"{self.namespace}:{self.name}_{action}"
+
+    def urls(self) -> list[URLPattern]:
+        n = self.name
+        patterns = [
+            path(f"{n}/", ListView.as_view(resource=self), name=f"{n}_list"),
+            path(f"{n}/<int:pk>/", DetailView.as_view(resource=self), name=f"{n}_detail"),
+        ]
+        if self.form_class is not None:
+            patterns += [
+                path(f"{n}/new/", EditView.as_view(resource=self), name=f"{n}_create"),
+                path(f"{n}/<int:pk>/edit/", EditView.as_view(resource=self), name=f"{n}_edit"),
+                path(f"{n}/<int:pk>/delete/", DeleteView.as_view(resource=self), name=f"{n}_delete"),
+            ]
+        if self.importer is not None:
+            patterns += [
+                path(f"{n}/import/", ImportView.as_view(resource=self), name=f"{n}_import"),
+                path(f"{n}/import/template.xlsx", TemplateView.as_view(resource=self), name=f"{n}_template"),
+            ]
+        return patterns
+
+
+# --- views ------------------------------------------------------------------------------------
+
+
+class ResourceView(LoginRequiredMixin, View):
+    resource: Resource = None  # type: ignore[assignment]
+
+    @property
+    def scope(self) -> Scope:
+        return scope_for(self.request.user)
+
+    def context(self, **extra: Any) -> dict[str, Any]:
+        r = self.resource
+        meta = r.model._meta
+        return {
+            "resource": r,
+            "verbose_name": meta.verbose_name,
+            "verbose_name_plural": meta.verbose_name_plural,
+            "list_url": reverse(r.route("list")),
+            "can_write": self.scope.can_write(r.model) and r.form_class is not None,
+            "can_import": r.importer is not None and self.scope.can_write(r.model),
+            "import_url": reverse(r.route("import")) if r.importer is not None else None,
+            "create_url": reverse(r.route("create")) if r.form_class is not None else None,
+            **extra,
+        }
+
+
+class ListView(ResourceView):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        r = self.resource
+        qs, filterset, search, sort = r.filtered(request)
+        if request.GET.get("export") == "xlsx":
+            return self.export(qs)
+        try:
+            per_page = int(request.GET.get("per_page", 20))
+        except ValueError:
+            per_page = 20
+        per_page = per_page if per_page in PAGE_SIZES else 20
+        page = Paginator(qs, per_page).get_page(request.GET.get("page"))
+        scope = self.scope
+        rows = [
+            {
+                "url": reverse(r.route("detail"), args=[obj.pk]),
+                "cells": [(r.cell(obj, c, scope), c.link) for c in r.columns],
+            }
+            for obj in page.object_list
+        ]
+        params = request.GET.copy()
+        params.pop("page", None)
+        sort_params = params.copy()
+        sort_params.pop("sort", None)
+        headers = [
+            {
+                "label": c.label,
+                "sort": (("-" if sort == c.order_by else "") + c.order_by) if c.order_by else None,
+                "active": sort.lstrip("-") == c.order_by if c.order_by else False,
+                "desc": sort.startswith("-"),
+            }
+            for c in r.columns
+        ]
+        export_params = request.GET.copy()
+        export_params["export"] = "xlsx"
+        export_params.pop("page", None)
+        return render(
+            request,
+            "core/object_list.html",
+            self.context(
+                page=page,
+                rows=rows,
+                headers=headers,
+                filter_form=filterset.form if filterset is not None else None,
+                search=search,
+                querystring=params.urlencode(),
+                sort_querystring=sort_params.urlencode(),
+                export_querystring=export_params.urlencode(),
+                per_page=per_page,
+                page_sizes=PAGE_SIZES,
+                can_export=r.importer is not None,
+            ),
+        )
+
+    def export(self, qs: QuerySet[Any]) -> HttpResponse:
+        r = self.resource
+        if r.importer is None:
+            raise Http404
+        scope = self.scope
+        personal = set(getattr(r.model, "PERSONAL_FIELDS", ()))
+
+        def mask(obj: models.Model, key: str, value: Any) -> Any:
+            if key in personal and value not in (None, "") and not r.may_see_personal(scope, obj):
+                return mask_field(key, value)
+            return value
+
+        content = r.importer.export(qs.iterator(chunk_size=2000), mask=mask)
+        return xlsx_response(content, f"{r.name}.xlsx")
+
+
+class DetailView(ResourceView):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        r = self.resource
+        obj = get_scoped_or_404(r.queryset(), request.user, "view", pk=pk)
+        scope = self.scope
+        fields = [(c.label, r.cell(obj, c, scope)) for c in (r.detail_fields or r.columns)]
+        can_change = scope.can_write(r.model) and restrict(
+            r.model._default_manager.filter(pk=obj.pk), request.user, "change"
+        ).exists()
+        extra: dict[str, Any] = {}
+        for child in r.children:
+            extra.update(child(obj, scope))
+        return render(
+            request,
+            "core/object_detail.html",
+            self.context(
+                object=obj,
+                fields=fields,
+                can_change=can_change and r.form_class is not None,
+                edit_url=reverse(r.route("edit"), args=[obj.pk]) if r.form_class is not None else None,
+                delete_url=reverse(r.route("delete"), args=[obj.pk]) if r.form_class is not None else None,
+                **extra,
+            ),
+        )
+
+
+class EditView(ResourceView):
+    def get_object(self, pk: int | None) -> models.Model | None:
+        r = self.resource
+        require_write(self.scope, r.model)
+        if pk is None:
+            return None
+        obj = get_scoped_or_404(r.queryset(), self.request.user, "view", pk=pk)
+        if not restrict(r.model._default_manager.filter(pk=pk), self.request.user, "change").exists():
+            raise PermissionDenied
+        return obj
+
+    def make_form(self, obj: models.Model | None, data: Any = None) -> forms.ModelForm[Any]:
+        form_class = self.resource.form_class
+        assert form_class is not None
+        initial = self.request.GET.dict() if obj is None and data is None else None
+        form = form_class(data=data, instance=obj, initial=initial)
+        Resource._scope_filter_choices(form, self.request)
+        return form
+
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        obj = self.get_object(pk)
+        return render(request, "core/object_form.html", self.context(form=self.make_form(obj), object=obj))
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        obj = self.get_object(pk)
+        before = snapshot(obj) if obj is not None else None
+        form = self.make_form(obj, request.POST)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    instance = form.save(commit=False)
+                    self.resource.save(actor=request.user, obj=instance, before=before)
+                    form.save_m2m()
+                    ensure_in_write_scope(request.user, instance)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("已保存 / Saved"))
+                return HttpResponseRedirect(reverse(self.resource.route("detail"), args=[instance.pk]))
+        return render(request, "core/object_form.html", self.context(form=form, object=obj), status=400)
+
+
+class DeleteView(EditView):
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        obj = self.get_object(pk)
+        return render(request, "core/object_confirm_delete.html", self.context(object=obj))
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        obj = self.get_object(pk)
+        assert obj is not None
+        try:
+            self.resource.delete(actor=request.user, obj=obj)
+        except ProtectedError:
+            messages.error(
+                request,
+                _("该记录仍被其他数据引用，不能删除 / Other records still refer to this one; it can't be deleted"),
+            )
+            return HttpResponseRedirect(reverse(self.resource.route("detail"), args=[obj.pk]))
+        messages.success(request, _("已删除 / Deleted"))
+        return HttpResponseRedirect(reverse(self.resource.route("list")))
+
+
+def _upload_dir() -> Path:
+    d = Path(settings.MEDIA_ROOT) / "imports"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+class ImportView(ResourceView):
+    """Upload → preview (dry run) → commit. The upload is kept under a random token, tied to the
+    user, so the commit re-runs the import on exactly the previewed file."""
+
+    def check(self) -> ModelImporter:
+        require_write(self.scope, self.resource.model)
+        assert self.resource.importer is not None
+        return self.resource.importer
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self.check()
+        token = request.GET.get("errors")
+        if token:
+            return self.error_report(token)
+        return render(request, "core/object_import.html", self.context())
+
+    def stored(self, token: str) -> tuple[Path, str]:
+        try:
+            uuid.UUID(token)
+        except ValueError:
+            raise Http404 from None
+        matches = list(_upload_dir().glob(f"{self.request.user.pk}-{token}.*"))
+        if not matches:
+            raise Http404
+        return matches[0], matches[0].suffix
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        importer = self.check()
+        token = request.POST.get("token")
+        if token:
+            file_path, suffix = self.stored(token)
+            with file_path.open("rb") as fh:
+                result = self.run(importer, fh, f"upload{suffix}", dry_run=False)
+            if result.committed:
+                file_path.unlink(missing_ok=True)
+                messages.success(
+                    request,
+                    _("导入完成：新建 %(c)d 条，更新 %(u)d 条 / Imported: %(c)d created, %(u)d updated")
+                    % {"c": result.created, "u": result.updated},
+                )
+                return HttpResponseRedirect(reverse(self.resource.route("list")))
+            return render(request, "core/object_import.html", self.context(result=result, token=token), status=400)
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("请选择文件 / Choose a file"))
+            return render(request, "core/object_import.html", self.context(), status=400)
+        if upload.size and upload.size > settings.OUTPERFORM_MAX_UPLOAD_BYTES:
+            messages.error(request, _("文件过大 / The file is too large"))
+            return render(request, "core/object_import.html", self.context(), status=400)
+        suffix = Path(upload.name or "").suffix.lower()
+        if suffix not in {".xlsx", ".csv"}:
+            messages.error(request, _("只接受 .xlsx 或 .csv 文件 / Only .xlsx or .csv files are accepted"))
+            return render(request, "core/object_import.html", self.context(), status=400)
+        token = str(uuid.uuid4())
+        file_path = _upload_dir() / f"{request.user.pk}-{token}{suffix}"
+        with file_path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        with file_path.open("rb") as fh:
+            result = self.run(importer, fh, f"upload{suffix}", dry_run=True)
+        status = 200 if result.ok else 400
+        return render(request, "core/object_import.html", self.context(result=result, token=token), status=status)
+
+    def run(self, importer: ModelImporter, fh: Any, name: str, *, dry_run: bool) -> ImportResult:
+        try:
+            return importer.run(fh, name, actor=self.request.user, dry_run=dry_run)  # type: ignore[arg-type]
+        except excel.SpreadsheetError as exc:
+            return ImportResult(header_errors=[str(exc)])
+
+    def error_report(self, token: str) -> HttpResponse:
+        importer = self.check()
+        file_path, suffix = self.stored(token)
+        with file_path.open("rb") as fh:
+            result = self.run(importer, fh, f"upload{suffix}", dry_run=True)
+        with file_path.open("rb") as fh:
+            table = excel.read_table(fh, f"upload{suffix}", spec=importer.sheet)
+            content = excel.write_error_report(importer.sheet, table, result.errors)
+        return xlsx_response(content, f"{self.resource.name}-errors.xlsx")
+
+
+class TemplateView(ResourceView):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        assert self.resource.importer is not None
+        return xlsx_response(self.resource.importer.template(), f"{self.resource.name}-template.xlsx")
+
+
