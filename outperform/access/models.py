@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -11,7 +12,7 @@ class Role(models.TextChoices):
     HR_ADMIN = "hr_admin", _("绩效管理员（HR）")
     SUPERVISOR = "supervisor", _("部门主管")
     VENDOR_MANAGER = "vendor_manager", _("服务商管理员")
-    WORKER = "worker", _("外包人员")
+    WORKER = "worker", pgettext_lazy("role", "外包人员")
     AUDITOR = "auditor", _("审计员")
 
 

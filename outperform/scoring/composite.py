@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import chain, repeat
 from typing import Final, NamedTuple
@@ -50,53 +50,46 @@ __all__ = ["QUALITATIVE_RULE", "ScoredSubject", "SubjectScorer"]
 QUALITATIVE_RULE: Final = "weighted mean of rater-role means"
 
 Metrics = Mapping[str, Decimal | None]
-Ratings = Mapping[str, Mapping[str, Sequence[Decimal]]]
-Totaller = Callable[[Sequence[Decimal]], Decimal]
+RoleRatings = Mapping[str, Sequence[Decimal]]
+Ratings = Mapping[str, RoleRatings]
 
 _NO_WEIGHT: Final = Decimal("0.00")
+_ONE: Final = Decimal(1)
 _Q: Final = SCORE_QUANTUM
 _HALF_UP: Final = ROUND_HALF_UP
 _new = tuple.__new__  # NamedTuple.__new__ is a Python function; this skips its frame
 _mul = operator.mul
 _div = operator.truediv
 _is = operator.is_
-_call = operator.call
 _dict_get = dict.get
 _values = operator.methodcaller("values")
 _quantize = Decimal.quantize
-_first = operator.itemgetter(0)
+_flatten = chain.from_iterable
 _LAYOUT = operator.itemgetter(0)
-_SCALED = operator.itemgetter(1)
+_PER_SCORE = operator.itemgetter(1)
 _COMMON = operator.itemgetter(2)
-_TOTALLERS = operator.itemgetter(3)
 # Endless constant streams for map() over a variable number of items.
 _LEN = repeat(len)
-_CALL = repeat(_call)
 _MUL = repeat(_mul)
 _ZERO = repeat(ZERO)
 _QS = repeat(_Q)
 _HALF_UPS = repeat(_HALF_UP)
 
 
-def _sum(values: Sequence[Decimal]) -> Decimal:
-    return sum(values, ZERO)
-
-
 class _Entry(NamedTuple):
     """How to score one qualitative indicator for one arrangement of raters.
 
     Keyed by the roles in the order a subject's ratings list them and the number of raters
-    per role; shared by every subject with that arrangement. ``scaled[r]`` is role ``r``'s
-    effective weight / 100 × ``common`` / count, so the exact weighted mean of the role
-    means is ``Σ total_r × scaled_r / common`` - one division, done last. ``scaled`` is
-    ``None`` when none of the roles has weight (the indicator is then not applicable).
-    ``totallers[r]`` adds up role ``r``'s scores (just takes it, for a single rater).
+    per role; shared by every subject with that arrangement. ``per_score`` holds, for every
+    single score in that arrangement, its role's effective weight / 100 × ``common`` /
+    count: the exact weighted mean of the role means is then ``Σ score × per_score /
+    common`` - one division, done last. ``per_score`` is ``None`` when none of the roles
+    has weight (the indicator is then not applicable).
     """
 
     layout: RoleLayout
-    scaled: tuple[Decimal, ...] | None
+    per_score: tuple[Decimal, ...] | None
     common: Decimal
-    totallers: tuple[Totaller, ...]
 
 
 class _Qualitative:
@@ -122,42 +115,45 @@ class _Qualitative:
             if name in index:
                 mask |= 1 << index[name]
         weights = tuple(self.table.weights[index[n]] if n in index else ZERO for n in names)
-        totallers = tuple(_first if c == 1 else _sum for c in counts)
         looked_up = self.table.lookup(mask)
         if looked_up is None:
-            layout = RoleLayout(names, weights, (_NO_WEIGHT,) * len(names))
-            return _Entry(layout, None, Decimal(1), totallers)
+            return _Entry(RoleLayout(names, weights, (_NO_WEIGHT,) * len(names)), None, _ONE)
         effective, factors = looked_up
         layout = RoleLayout(names, weights, tuple(effective[index[n]] if n in index
                                                   else _NO_WEIGHT for n in names))
         common = math.lcm(*counts)
-        scaled = tuple(factors[index[n]] * (common // c) if n in index else ZERO
-                       for n, c in zip(names, counts, strict=True))
-        return _Entry(layout, scaled, Decimal(common), totallers)
+        per_role = (factors[index[n]] * (common // c) if n in index else ZERO
+                    for n, c in zip(names, counts, strict=True))
+        per_score = tuple(chain.from_iterable(
+            repeat(f, c) for f, c in zip(per_role, counts, strict=True)))
+        return _Entry(layout, per_score, Decimal(common))
 
-    def score(self, by_role: Mapping[str, Sequence[Decimal]] | None
-              ) -> tuple[Decimal | None, RoleLayout | None, tuple[Decimal, ...], tuple[int, ...]]:
+    def score(self, by_role: RoleRatings | None
+              ) -> tuple[Decimal | None, RoleLayout | None, RoleRatings | None]:
         """One indicator on its own: the general path, for arrangements the block skips."""
         rated = {role: values for role, values in by_role.items() if values} if by_role else {}
         if not rated:
-            return None, None, (), ()
+            return None, None, None
         values = rated.values()
-        counts = tuple(map(len, values))
-        entry = self.entry(tuple(rated), counts)
-        totals = tuple(map(_sum, values))
-        if entry.scaled is None:
-            return None, entry.layout, totals, counts
-        exact = sum(map(_mul, totals, entry.scaled), ZERO) / entry.common
-        return exact.quantize(_Q, _HALF_UP), entry.layout, totals, counts
+        entry = self.entry(tuple(rated), tuple(map(len, values)))
+        if entry.per_score is None:
+            return None, entry.layout, rated
+        exact = sum(map(_mul, chain.from_iterable(values), entry.per_score), ZERO) / entry.common
+        return exact.quantize(_Q, _HALF_UP), entry.layout, rated
+
+
+Scores = list[Decimal | None]
+Layouts = list[RoleLayout | None]
+RatingsColumn = list[RoleRatings | None]
 
 
 class _QualitativeBlock:
     """All qualitative indicators of a template, scored together for one subject.
 
-    The arithmetic per subject is a few dozen Decimal operations; the Python around them
-    costs as much again. So the common case - every indicator rated, no empty role - is
-    written as chains of ``map``/``zip`` that run the per-indicator and per-role loops in
-    C. Anything else falls back to :meth:`_Qualitative.score` per indicator.
+    The arithmetic per subject is a hundred-odd Decimal operations; the Python around
+    them costs as much again. So the common case - every indicator rated, no empty role -
+    is written as chains of ``map``/``zip`` that run the per-indicator and per-score loops
+    in C. Anything else falls back to :meth:`_Qualitative.score` per indicator.
     """
 
     __slots__ = ("caches", "codes", "nones", "plans")
@@ -168,9 +164,8 @@ class _QualitativeBlock:
         self.caches = tuple(p.entries for p in plans)
         self.nones = (None,) * len(plans)
 
-    def score(self, ratings: Ratings) -> tuple[list[Decimal | None], list[RoleLayout | None],
-                                               list[tuple[Decimal, ...]], list[tuple[int, ...]]]:
-        """Scores, role layouts, role totals and role counts, per qualitative indicator."""
+    def score(self, ratings: Ratings) -> tuple[Scores, Layouts, RatingsColumn]:
+        """Scores, role layouts and the ratings used, per qualitative indicator."""
         by_roles = list(map(ratings.get, self.codes))
         if not all(by_roles):
             return self._general(by_roles)
@@ -182,28 +177,25 @@ class _QualitativeBlock:
                 return self._general(by_roles)
             entries = [e if e is not None else p.entry(tuple(b), c)
                        for e, p, b, c in zip(entries, self.plans, by_roles, counts, strict=True)]
-        scaled = list(map(_SCALED, entries))
-        if any(map(_is, scaled, self.nones)):
+        per_score = list(map(_PER_SCORE, entries))
+        if any(map(_is, per_score, self.nones)):
             return self._general(by_roles)
-        totals = list(map(tuple, map(map, _CALL, map(_TOTALLERS, entries), values)))
-        exact = map(_div, map(sum, map(map, _MUL, totals, scaled), _ZERO), map(_COMMON, entries))
-        scores: list[Decimal | None] = list(map(_quantize, exact, _QS, _HALF_UPS))
-        return scores, list(map(_LAYOUT, entries)), totals, counts
+        exact = map(_div, map(sum, map(map, _MUL, map(_flatten, values), per_score), _ZERO),
+                    map(_COMMON, entries))
+        scores: Scores = list(map(_quantize, exact, _QS, _HALF_UPS))
+        return scores, list(map(_LAYOUT, entries)), by_roles  # type: ignore[return-value]
 
-    def _general(self, by_roles: Sequence[Mapping[str, Sequence[Decimal]] | None]
-                 ) -> tuple[list[Decimal | None], list[RoleLayout | None],
-                            list[tuple[Decimal, ...]], list[tuple[int, ...]]]:
-        scores: list[Decimal | None] = []
-        layouts: list[RoleLayout | None] = []
-        totals: list[tuple[Decimal, ...]] = []
-        counts: list[tuple[int, ...]] = []
+    def _general(self, by_roles: Sequence[RoleRatings | None]
+                 ) -> tuple[Scores, Layouts, RatingsColumn]:
+        scores: Scores = []
+        layouts: Layouts = []
+        used: RatingsColumn = []
         for plan, by_role in zip(self.plans, by_roles, strict=True):
-            score, layout, total, count = plan.score(by_role)
+            score, layout, rated = plan.score(by_role)
             scores.append(score)
             layouts.append(layout)
-            totals.append(total)
-            counts.append(count)
-        return scores, layouts, totals, counts
+            used.append(rated)
+        return scores, layouts, used
 
 
 class _Quantitative:
@@ -265,8 +257,8 @@ class SubjectScorer:
         # Values are produced qualitative first; ``_order`` puts them in template order.
         self._order = tuple(produced.index(code) for code in self.columns.codes)
         self._in_order = self._order == tuple(range(len(produced)))
-        self._quantitative_blanks = ([None] * len(quantitative), [()] * len(quantitative))
-        self._qualitative_raws = [None] * len(qualitative)
+        self._quantitative_blanks: list[None] = [None] * len(quantitative)
+        self._qualitative_raws: list[Decimal | None] = [None] * len(qualitative)
         self.qualitative_codes = frozenset(p.code for p in qualitative)
         self.table = WeightTable(self.columns.weights)
         self._factors = tuple((w / HUNDRED).normalize() for w in self.columns.weights)
@@ -283,20 +275,18 @@ class SubjectScorer:
                              "which are not qualitative indicators of the template "
                              "(评分对应的指标不在方案中)")
         metrics = subject.metrics
-        scores, layouts, totals, counts = self.block.score(ratings)
-        raws: list[Decimal | None] = self._qualitative_raws.copy()
+        scores, layouts, used = self.block.score(ratings)
+        raws = self._qualitative_raws.copy()
         for fn in self._quantitative:
             score, raw = fn(metrics)
             scores.append(score)
             raws.append(raw)
-        no_layouts, no_roles = self._quantitative_blanks
-        layouts += no_layouts
-        totals += no_roles
-        counts += no_roles
+        layouts += self._quantitative_blanks
+        used += self._quantitative_blanks
         if not self._in_order:
             order = self._order
-            scores, raws, layouts, totals, counts = (
-                [column[i] for i in order] for column in (scores, raws, layouts, totals, counts))
+            scores, raws, layouts, used = (
+                [column[i] for i in order] for column in (scores, raws, layouts, used))
 
         if subject.adjustments:
             adjustments, adjustment_total = self._adjust(subject.adjustments)
@@ -316,7 +306,7 @@ class SubjectScorer:
             if looked_up is None:
                 breakdown = _new(Breakdown, (self.columns, tuple(scores),
                                              (_NO_WEIGHT,) * len(scores), tuple(raws),
-                                             tuple(layouts), tuple(totals), tuple(counts)))
+                                             tuple(layouts), tuple(used)))
                 return _new(ScoredSubject, (subject, None, None, adjustment_total, breakdown,
                                             adjustments, not_applicable, vetoes))
             effective, factors = looked_up
@@ -330,7 +320,7 @@ class SubjectScorer:
         elif total > self.scale_max:
             total = self.scale_max
         breakdown = _new(Breakdown, (self.columns, tuple(scores), effective, tuple(raws),
-                                     tuple(layouts), tuple(totals), tuple(counts)))
+                                     tuple(layouts), tuple(used)))
         return _new(ScoredSubject, (subject, total.quantize(_Q, _HALF_UP), weighted,
                                     adjustment_total, breakdown, adjustments, not_applicable,
                                     vetoes))

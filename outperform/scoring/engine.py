@@ -123,46 +123,49 @@ class _Cycle:
             quotas=template.quotas, forced=self.forced,
             min_group_size=template.min_group_size, unranked_vetoed=unranked_vetoed)
 
-        # (subject, rank, grade index or None, reason) in ranked order, then the unranked.
-        rows: list[tuple[ScoredSubject, int | None, int | None, str]] = [
-            (m, ranks[i], outcome.grades[i], outcome.reasons[i]) for i, m in enumerate(ranked)]
+        # (subject, rank, band, grade, reason) in ranked order, then the unranked.
+        rows: list[tuple[ScoredSubject, int | None, int | None, int | None, str]] = list(
+            zip(ranked, ranks, outcome.bands, outcome.grades, outcome.reasons, strict=True))
         for m in unranked:
             if m.vetoes:
-                rows.append((m, None, scale.lowest, veto_reason(m.vetoes, scale.bands[scale.lowest])))
+                reason = veto_reason(m.vetoes, scale.bands[scale.lowest])
+                rows.append((m, None, None, scale.lowest, reason))
             else:
-                rows.append((m, None, None, _NOT_GRADED))
+                rows.append((m, None, None, None, _NOT_GRADED))
 
-        bands = scale.bands
-        coefficients = [ZERO if g is None else bands[g].coefficient for _, _, g, _ in rows]
+        codes = [band.code for band in scale.bands]
+        band_coefficients = [band.coefficient for band in scale.bands]
+        coefficients = [ZERO if g is None else band_coefficients[g] for _, _, _, g, _ in rows]
         pool = self.pools.get(key, 0) if self.pools is not None else 0
         bonuses, unallocated = self._bonuses(rows, coefficients, pool)
         size = len(ranked)
         counts: Counter[str] = Counter()
-        for (m, rank, g, reason), coefficient, bonus in zip(rows, coefficients, bonuses,
-                                                           strict=True):
-            grade = None if g is None else bands[g].code
-            if grade is not None:
-                counts[grade] += 1
-            composite = m.composite
-            results[m.subject.subject_id] = SubjectResult(
-                m.subject.subject_id, key, composite, m.weighted, m.adjustment_total,
-                None if composite is None else bands[scale.index(composite)].code,
-                grade, reason, rank, size, coefficient, bonus, m.breakdown, m.adjustments,
-                m.not_applicable, m.vetoes)
+        new = tuple.__new__
+        for (m, rank, band, g, reason), coefficient, bonus in zip(rows, coefficients, bonuses,
+                                                                 strict=True):
+            grade = None if g is None else codes[g]
+            counts[grade] += 1
+            subject_id = m.subject.subject_id
+            results[subject_id] = new(SubjectResult, (
+                subject_id, key, m.composite, m.weighted, m.adjustment_total,
+                None if band is None else codes[band], grade, reason, rank, size, coefficient,
+                bonus, m.breakdown, m.adjustments, m.not_applicable, m.vetoes))
+        counts.pop(None, None)
         places = tuple(QuotaPlaces(q.grade_code, q.kind, q.share, k) for q, k in outcome.places)
         return GroupSummary(key, graded, outcome.forced, places,
                             MappingProxyType(dict(sorted(counts.items()))),
                             pool, pool - unallocated, unallocated)
 
-    def _bonuses(self, rows: Sequence[tuple[ScoredSubject, int | None, int | None, str]],
+    def _bonuses(self, rows: Sequence[tuple[ScoredSubject, int | None, int | None, int | None,
+                                            str]],
                  coefficients: Sequence[Decimal], pool: int) -> tuple[list[int], int]:
         mode = self.template.bonus
         if mode == "base":
-            return [base_bonus(m.subject.base_bonus_fen, c, m.subject.proration)
-                    for (m, _, _, _), c in zip(rows, coefficients, strict=True)], 0
+            return [base_bonus(row[0].subject.base_bonus_fen, c, row[0].subject.proration)
+                    for row, c in zip(rows, coefficients, strict=True)], 0
         if mode == "pool":
             ratios: list[tuple[int, int]] = []
-            for (m, _, _, _), c in zip(rows, coefficients, strict=True):
+            for (m, *_), c in zip(rows, coefficients, strict=True):
                 if m.composite is None or not c:
                     ratios.append((0, 1))
                     continue
@@ -170,6 +173,6 @@ class _Cycle:
                 cn, cd = c.as_integer_ratio()
                 p = m.subject.proration
                 ratios.append((a * cn * p.numerator, b * cd * p.denominator))
-            return allocate_ratios(pool, [m.subject.subject_id for m, _, _, _ in rows], ratios)
+            return allocate_ratios(pool, [row[0].subject.subject_id for row in rows], ratios)
         return [0] * len(rows), 0
 

@@ -503,31 +503,75 @@ def _compile_num(node: Node) -> NumFn:  # noqa: C901 - one branch per node type
     raise AssertionError(f"not a number node: {node!r}")  # the parser type-checked
 
 
+_ARITHMETIC: Final[Mapping[str, Callable[[Decimal, Decimal], Decimal]]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+}
+_SHORT_CHAIN: Final = 4
+
+
 def _compile_chain(node: Chain) -> NumFn:
+    # Short chains become nested two-operand closures (the common ``a / b * 100``); long
+    # ones loop, so that a 500-term sum does not nest 500 calls deep.
+    if len(node.rest) <= _SHORT_CHAIN:
+        fn = _compile_num(node.first)
+        for op, operand in node.rest:
+            fn = _compile_binary(fn, op, operand)
+        return fn
     first = _compile_num(node.first)
-    rest = tuple((op, _compile_num(operand)) for op, operand in node.rest)
+    rest = tuple((_ARITHMETIC[op], op == "/", _compile_num(operand))
+                 for op, operand in node.rest)
 
     def chain(env: Env) -> NumValue:
         acc = first(env)
         if acc is _NA:
             return _NA
-        for op, fn in rest:
+        for apply, divides, fn in rest:
             v = fn(env)
-            if v is _NA:
+            if v is _NA or (divides and v.is_zero()):
                 return _NA
-            if op == "+":
-                acc = acc + v
-            elif op == "-":
-                acc = acc - v
-            elif op == "*":
-                acc = acc * v
-            elif v.is_zero():
-                return _NA
-            else:
-                acc = acc / v
+            acc = apply(acc, v)
         return acc
 
     return chain
+
+
+def _compile_binary(left: NumFn, op: str, right_node: Node) -> NumFn:
+    apply = _ARITHMETIC[op]
+    if isinstance(right_node, Number):
+        constant = right_node.value
+        if op == "/" and constant.is_zero():
+            return lambda env: _NA
+
+        def with_constant(env: Env) -> NumValue:
+            a = left(env)
+            return a if a is _NA else apply(a, constant)
+
+        return with_constant
+    right = _compile_num(right_node)
+    if op == "/":
+
+        def divide(env: Env) -> NumValue:
+            a = left(env)
+            if a is _NA:
+                return _NA
+            b = right(env)
+            if b is _NA or b.is_zero():
+                return _NA
+            return a / b
+
+        return divide
+
+    def binary(env: Env) -> NumValue:
+        a = left(env)
+        if a is _NA:
+            return _NA
+        b = right(env)
+        return b if b is _NA else apply(a, b)
+
+    return binary
 
 
 def _compile_num_call(node: Call) -> NumFn:

@@ -104,7 +104,7 @@ def validate_bands(
 class BandScale:
     """Band lookup for a validated scale; grade index 0 is the best grade."""
 
-    __slots__ = ("_bounds", "bands", "lowest")
+    __slots__ = ("bands", "bounds", "lowest", "reasons")
 
     def __init__(self, bands: Sequence[GradeBand]) -> None:
         self.bands: tuple[GradeBand, ...] = tuple(sorted(bands, key=lambda b: b.min,
@@ -112,10 +112,15 @@ class BandScale:
         self.lowest = len(self.bands) - 1
         # Ascending lower bounds of all bands but the lowest: bisect counts the bands a score
         # has reached, and the top of the scale falls in the top band with no special case.
-        self._bounds = [b.min for b in reversed(self.bands[:-1])]
+        self.bounds = [b.min for b in reversed(self.bands[:-1])]
+        self.reasons = tuple(f"band {b.label()}" for b in self.bands)
 
     def index(self, score: Decimal) -> int:
-        return self.lowest - bisect.bisect_right(self._bounds, score)
+        return self.lowest - bisect.bisect_right(self.bounds, score)
+
+    def indices(self, scores: Sequence[Decimal]) -> list[int]:
+        lowest, bounds, find = self.lowest, self.bounds, bisect.bisect_right
+        return [lowest - find(bounds, s) for s in scores]
 
     def position(self, code: str) -> int:
         for i, band in enumerate(self.bands):
@@ -202,8 +207,13 @@ def distribute(
 
 
 class GroupGrades(NamedTuple):
-    """Grades of one group, aligned with the ranked subjects passed to :func:`grade_group`."""
+    """Grades of one group, aligned with the ranked subjects passed to :func:`grade_group`.
 
+    ``bands`` are the grades by bands alone, ``grades`` the final ones (indices into
+    ``BandScale.bands``, 0 = best).
+    """
+
+    bands: list[int]
     grades: list[int]
     reasons: list[str]
     forced: bool
@@ -228,21 +238,24 @@ def grade_group(
     count in the group size).
     """
     lowest_band = scale.bands[scale.lowest]
-    band_grades = [scale.index(c) for c in composites]
+    band_grades = scale.indices(composites)
     n = len(composites) + unranked_vetoed
-    reasons = [_band_reason(scale, b) for b in band_grades]
+    band_reasons = scale.reasons
+    reasons = [band_reasons[b] for b in band_grades]
     grades = list(band_grades)
-    for i, codes in enumerate(vetoes):
-        if codes:
-            grades[i] = scale.lowest
-            reasons[i] = veto_reason(codes, lowest_band)
+    if any(vetoes):
+        for i, codes in enumerate(vetoes):
+            if codes:
+                grades[i] = scale.lowest
+                reasons[i] = veto_reason(codes, lowest_band)
     if not forced:
-        return GroupGrades(grades, reasons, False, ())
+        return GroupGrades(band_grades, grades, reasons, False, ())
     places = tuple((q, quota_places(n, q.kind, q.share)) for q in quotas)
     if n < min_group_size:
         note = (f" (group of {n} is below the forced-distribution minimum of "
                 f"{min_group_size})")
-        return GroupGrades(grades, [r if vetoes[i] else r + note for i, r in enumerate(reasons)],
+        return GroupGrades(band_grades, grades,
+                           [r if vetoes[i] else r + note for i, r in enumerate(reasons)],
                            False, places)
 
     count = len(scale.bands)
@@ -265,11 +278,7 @@ def grade_group(
             grades[i] = seg.grade
             reasons[i] = _forced_reason(scale, segments, seg, band_grades[i], ranks[i], n,
                                         texts, min_places)
-    return GroupGrades(grades, reasons, True, places)
-
-
-def _band_reason(scale: BandScale, grade: int) -> str:
-    return f"band {scale.bands[grade].label()}"
+    return GroupGrades(band_grades, grades, reasons, True, places)
 
 
 def veto_reason(codes: tuple[str, ...], lowest: GradeBand) -> str:
@@ -298,7 +307,7 @@ def _forced_reason(
     min_places: Sequence[int],
 ) -> str:
     head = f"forced distribution: rank {rank} of {n}"
-    band_text = _band_reason(scale, band)
+    band_text = scale.reasons[band]
     grade = seg.grade
     name = scale.bands[grade].name or scale.bands[grade].code
     if grade == band:

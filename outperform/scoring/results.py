@@ -11,7 +11,7 @@ NOT_APPLICABLE for this subject and left out of the composite.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import Any, NamedTuple
@@ -57,17 +57,18 @@ class IndicatorColumns(NamedTuple):
 class RoleBreakdown(NamedTuple):
     """How one rater role scored one qualitative indicator.
 
-    ``total`` is the exact sum of the role's ``count`` scores and ``mean`` = total / count
-    (28 significant digits, for display - the indicator score is computed from the exact
-    totals). ``weight``/``effective_weight`` as in :class:`RoleLayout`.
+    ``scores`` are the role's raters' scores, ``total`` their exact sum and ``mean`` =
+    total / count (28 significant digits, for display - the indicator score is computed
+    from the exact scores). ``weight``/``effective_weight`` as in :class:`RoleLayout`.
     """
 
     role: str
     mean: Decimal
-    total: Decimal
     count: int
     weight: Decimal
     effective_weight: Decimal
+    total: Decimal
+    scores: tuple[Decimal, ...]
 
 
 class IndicatorBreakdown(NamedTuple):
@@ -101,8 +102,9 @@ class IndicatorBreakdown(NamedTuple):
 class Breakdown(NamedTuple):
     """A subject's breakdown by columns, every tuple in template order.
 
-    ``role_layouts[i]``/``role_totals[i]``/``role_counts[i]`` describe the raters of
-    indicator ``i`` (``None``/``()``/``()`` for a quantitative or unrated indicator).
+    ``role_layouts[i]`` names the rater roles of indicator ``i`` and ``ratings[i]`` maps
+    each of them to the scores its raters gave (both ``None`` for a quantitative or unrated
+    indicator). The ratings are the input's own mappings, not copies.
     """
 
     columns: IndicatorColumns
@@ -110,8 +112,7 @@ class Breakdown(NamedTuple):
     effective_weights: tuple[Decimal, ...]
     raw_values: tuple[Decimal | None, ...]
     role_layouts: tuple[RoleLayout | None, ...]
-    role_totals: tuple[tuple[Decimal, ...], ...]
-    role_counts: tuple[tuple[int, ...], ...]
+    ratings: tuple[Mapping[str, Sequence[Decimal]] | None, ...]
 
     @property
     def contributions(self) -> tuple[Decimal, ...]:
@@ -127,16 +128,23 @@ class Breakdown(NamedTuple):
             rows = []
             for i, contribution in enumerate(self.contributions):
                 layout = self.role_layouts[i]
-                roles = () if layout is None else tuple(
-                    RoleBreakdown(name, total / count, total, count, weight, effective)
-                    for name, weight, effective, total, count in zip(
-                        layout.names, layout.weights, layout.effective_weights,
-                        self.role_totals[i], self.role_counts[i], strict=True))
+                by_role = self.ratings[i]
+                roles = () if layout is None or by_role is None else tuple(
+                    _role_row(name, weight, effective, by_role[name])
+                    for name, weight, effective in zip(
+                        layout.names, layout.weights, layout.effective_weights, strict=True))
                 rows.append(IndicatorBreakdown(
                     cols.codes[i], cols.kinds[i], self.raw_values[i], cols.rules[i],
                     self.scores[i], cols.weights[i], self.effective_weights[i], contribution,
                     roles))
         return tuple(rows)
+
+
+def _role_row(name: str, weight: Decimal, effective: Decimal, scores: Sequence[Decimal]
+              ) -> RoleBreakdown:
+    total = sum(scores, ZERO)
+    return RoleBreakdown(name, total / len(scores), len(scores), weight, effective, total,
+                         tuple(scores))
 
 
 class AdjustmentBreakdown(NamedTuple):
@@ -148,9 +156,8 @@ class AdjustmentBreakdown(NamedTuple):
     applied: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class SubjectResult:
-    """The result of one subject in one cycle.
+class SubjectResult(NamedTuple):
+    """The result of one subject in one cycle (a named tuple: cheap to make 100,000 of).
 
     * ``weighted_score``: Σ contributions, exact, before adjustments (``None`` if no
       indicator applied).

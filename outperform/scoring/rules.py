@@ -31,14 +31,14 @@ from __future__ import annotations
 import bisect
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from types import MappingProxyType
 from typing import Any, ClassVar, Final, Literal, TypeAlias
 
 from .errors import FormulaError, RuleError
 from .formula import Env, Formula, parse
 from .na import NOT_APPLICABLE, ScoreOrNA
-from .rounding import HUNDRED, SCORING_CONTEXT, ZERO, round_score
+from .rounding import HUNDRED, SCORE_QUANTUM, SCORING_CONTEXT, ZERO, round_score
 
 __all__ = [
     "BandsRule",
@@ -148,8 +148,13 @@ class LinearRule(_RuleBase):
     def apply(self, value: Decimal | None, metrics: Env = EMPTY_METRICS) -> ScoreOrNA:
         if value is None:
             return NOT_APPLICABLE
-        # One division of exact differences: the only rounding is the final round_score.
-        return _clamp_score((value - self.floor) * HUNDRED / (self.target - self.floor))
+        # One division of exact differences: the only rounding is the final one.
+        score = (value - self.floor) * HUNDRED / (self.target - self.floor)
+        if score <= 0:
+            return SCORE_MIN
+        if score >= HUNDRED:
+            return SCORE_MAX
+        return score.quantize(SCORE_QUANTUM, ROUND_HALF_UP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +276,7 @@ class FormulaRule(_RuleBase):
     names: frozenset[str] | None = None
     description: str = field(init=False, repr=False, compare=False)
     formula: Formula = field(init=False, repr=False, compare=False)
+    _reads_value: bool = field(init=False, repr=False, compare=False)
     kind: ClassVar[str] = "formula"
 
     def __post_init__(self) -> None:
@@ -280,6 +286,7 @@ class FormulaRule(_RuleBase):
             allowed = frozenset(self.names) | {"value"}
         formula = parse(self.expression, names=allowed, expect="number")
         object.__setattr__(self, "formula", formula)
+        object.__setattr__(self, "_reads_value", "value" in formula.names)
         object.__setattr__(self, "description", f"formula: {self.expression.strip()}")
 
     @property
@@ -287,11 +294,15 @@ class FormulaRule(_RuleBase):
         return self.formula.names - {"value"}
 
     def apply(self, value: Decimal | None, metrics: Env = EMPTY_METRICS) -> ScoreOrNA:
-        env = {**metrics, "value": value} if "value" in self.formula.names else metrics
+        env = {**metrics, "value": value} if self._reads_value else metrics
         result = self.formula.evaluate_in_context(env)
         if not isinstance(result, Decimal):  # the parser guarantees a number or NA
             return NOT_APPLICABLE
-        return _clamp_score(result)
+        if result <= 0:
+            return SCORE_MIN
+        if result >= HUNDRED:
+            return SCORE_MAX
+        return result.quantize(SCORE_QUANTUM, ROUND_HALF_UP)
 
 
 Rule: TypeAlias = LinearRule | BandsRule | DeductionRule | FormulaRule

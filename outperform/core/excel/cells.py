@@ -40,6 +40,8 @@ _FOLD_TABLE: dict[int, int | None] = dict(_CLEAN_TABLE)
 _FOLD_TABLE.update({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)})
 _FOLD_TABLE[0x3000] = 0x20
 
+_FULL_WIDTH = re.compile("[\uff01-\uff5e]")
+
 # Characters that make Excel start a formula (see writer.neutralise). The writer prefixes such text
 # with an apostrophe; dropping it again here lets an exported file be re-imported unchanged.
 _FORMULA_START = ("=", "+", "-", "@")
@@ -89,6 +91,16 @@ def clean_text(value: object, *, multiline: bool = False, fold_width: bool = Tru
     s = value if isinstance(value, str) else _scalar_text(value)
     if not s:
         return None
+    if s.isprintable() and not multiline:
+        # The common case, made cheap: isprintable() rules out controls, invisible format characters
+        # and every whitespace but the ASCII space, so only width folding and spaces are left.
+        if fold_width and not s.isascii() and _FULL_WIDTH.search(s):
+            s = s.translate(_FOLD_TABLE)
+        if s[0] == " " or s[-1] == " " or "  " in s:
+            s = " ".join(s.split())
+        if len(s) > 1 and s[0] == "'" and s[1] in _FORMULA_START:
+            s = s[1:]
+        return s or None
     if not (s.isascii() and s.isprintable()):
         s = s.translate(_FOLD_TABLE if fold_width else _CLEAN_TABLE)
     if multiline:
@@ -210,12 +222,15 @@ def parse_text(
 
 # Thousands separators must group by three: "1,5" is a European 1.5 or a typo, never fifteen.
 _NUMBER = re.compile(r"([+-]?) ?(\d{1,3}(?:,\d{3})+|\d*)(?:\.(\d*))?")
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?", re.ASCII)  # CSV numbers: no cleaning needed
 _MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-", "\ufe63": "-"})
 _NOT_A_NUMBER = ("不是有效的数字", "not a valid number")
 
 
 def _decimal_from(raw: Any, *, percent_ok: bool) -> tuple[Decimal, bool] | None:
     """(value, had a % sign) of a numeric cell; None when empty."""
+    if type(raw) is str and _PLAIN_NUMBER.fullmatch(raw):
+        return Decimal(raw), False
     if isinstance(raw, bool):
         raise CellError(*_NOT_A_NUMBER)
     if isinstance(raw, int):
@@ -354,7 +369,7 @@ def parse_money_fen(
 
     def parse(raw: Any) -> int | None:
         negative = False
-        if isinstance(raw, str):
+        if isinstance(raw, str) and not _PLAIN_NUMBER.fullmatch(raw):
             s = clean_text(raw)
             if s is not None:
                 s = s.translate(_MINUS_SIGNS)
@@ -427,6 +442,7 @@ def date_from_serial(serial: float) -> dt.date:
 _TIME_TAIL = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
 _DATE_SEPARATED = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})" + _TIME_TAIL)
 _DATE_CHINESE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})[日号]?(?:\d{1,2}[:时]\d{2}(?:[:分]\d{2}秒?)?)?")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 # The serial number itself as text, which is what some systems put in CSV exports of date cells.
 # Five digits are 1927-05-18 .. 2173-10-14; fewer is more likely a typo than a date.
@@ -471,6 +487,7 @@ def parse_date(
     """A date from a date cell, an Excel serial number, or text in the common Chinese forms."""
 
     def parse(raw: Any) -> dt.date | None:
+        value: dt.date
         if isinstance(raw, dt.datetime):
             value = raw.date()
         elif isinstance(raw, dt.date):
@@ -483,6 +500,12 @@ def parse_date(
             value = _date_from_number(float(raw))
         elif isinstance(raw, dt.time | dt.timedelta):
             raise CellError("应为日期，而不是时间", "expected a date, not a time")
+        elif type(raw) is str and _ISO_DATE.fullmatch(raw):
+            # The commonest text form, parsed in C; an impossible date still gets the full message.
+            try:
+                value = dt.date.fromisoformat(raw)
+            except ValueError:
+                value = _date_from_text(raw)
         else:
             s = clean_text(raw)
             if s is None:

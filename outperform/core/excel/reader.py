@@ -145,13 +145,18 @@ def _open_source(
     if isinstance(source, str | os.PathLike):
         fp = open(source, "rb")  # noqa: SIM115 - closed by the Table
         return fp, fp.close, os.fspath(source)
+    if isinstance(source, io.TextIOBase):
+        raise TypeError("read_table needs a binary file: open it with 'rb'")
     name = getattr(source, "name", None)
     name = name if isinstance(name, str) else None
-    seekable = getattr(source, "seekable", None)
-    if callable(seekable) and seekable():
+    if isinstance(source, io.IOBase) and source.seekable():
         source.seek(0)
-        return source, None, name
-    # A non-seekable stream (a socket, a pipe): spool it, refusing early if it is too big.
+        return source, None, name  # type: ignore[return-value]
+    # A non-seekable stream (a socket, a pipe) or a file-like wrapper such as Django's UploadedFile
+    # (which TextIOWrapper and calamine don't all accept): spool it, refusing early if too big.
+    if callable(getattr(source, "seek", None)):
+        with contextlib.suppress(OSError, ValueError):
+            source.seek(0)
     spool = tempfile.SpooledTemporaryFile(max_size=8 * MB)  # noqa: SIM115 - closed by the Table
     copied = 0
     while chunk := source.read(MB):
@@ -667,7 +672,8 @@ class _SheetScan:
     unusual just means "use the streaming reader", never an error.
     """
 
-    _ROW_REF = re.compile(rb'<row r="(\d+)"[^>]*>\s*<c[\s>/]')
+    # Rows holding cells; a row tag ending the block counts too, its cells being in the next block.
+    _ROW_REF = re.compile(rb'<row r="(\d+)"[^>/]*>\s*(?:<c[\s>/]|\Z)')
     _WIDE_CELL = re.compile(rb'<c r="([A-Za-z]{2,})\d')
     _PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.\-]*:(?:c|row)[\s>/]")
     _PREFIX_HINT = re.compile(rb":(?:c|row)[\s>/]")  # a cheap pre-filter for the above

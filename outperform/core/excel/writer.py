@@ -182,12 +182,14 @@ def _export_format(column: Column) -> str | None:
 def _template_example(column: Column) -> Any:
     """The example as a real cell value where that helps (a date cell for a date column)."""
     example = column.example
-    if example is None or column.kind not in ("date", "int", "decimal"):
+    if example is None or column.kind not in ("date", "int", "decimal", "money"):
         return example
     try:
-        return column.parse(example)
+        value = column.parse(example)
     except ValueError:
         return example
+    # Money parses to fen; the sheet shows yuan.
+    return Decimal(value).scaleb(-2) if column.kind == "money" and isinstance(value, int) else value
 
 
 def _column_help(column: Column, language: str) -> str:

@@ -7,6 +7,7 @@ import pytest
 from outperform.core.excel import (
     CellError,
     Column,
+    ParseOutcome,
     SheetSpec,
     Table,
     parse_bool,
@@ -46,7 +47,7 @@ SPEC = SheetSpec(
 )
 
 
-def outcome_of(rows: list[list[Any]], name: str = "a.xlsx", **kwargs: Any):  # type: ignore[no-untyped-def]
+def outcome_of(rows: list[list[Any]], name: str = "a.xlsx", **kwargs: Any) -> ParseOutcome:
     data = xlsx_bytes(rows) if name.endswith(".xlsx") else csv_bytes(rows, kwargs.pop("encoding", "utf-8"))
     return parse_rows(SPEC, read_table(data, name, spec=SPEC), **kwargs)
 

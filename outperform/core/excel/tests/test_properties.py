@@ -5,6 +5,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from outperform.core.excel import (
+    Column,
+    SheetSpec,
     clean_text,
     excel_serial,
     neutralise,
@@ -14,7 +16,6 @@ from outperform.core.excel import (
     read_table,
     write_rows,
 )
-from outperform.core.excel import Column, SheetSpec
 
 cell_values = st.one_of(
     st.text(),

@@ -3,15 +3,16 @@ import datetime as dt
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 
-from outperform.core.excel import Column, ReadLimits, SheetSpec, SpreadsheetError, read_table
+from outperform.core.excel import Column, ReadLimits, SheetSpec, SpreadsheetError, Table, read_table
 
 from .helpers import csv_bytes, deflate, members, raw_copy, raw_zip, rezip, xlsx_bytes
 
-ROWS = [
+ROWS: list[list[Any]] = [
     ["工号", "姓名", "入职日期"],
     ["F001", "张三", dt.date(2024, 1, 5)],
     [None, None, None],
@@ -19,13 +20,13 @@ ROWS = [
 ]
 
 
-def rows_of(table):  # type: ignore[no-untyped-def]
+def rows_of(table: Table) -> list[tuple[int, list[Any]]]:
     return list(table.rows)
 
 
-def refused(data: bytes, name: str, code: str, **kwargs: object) -> SpreadsheetError:
+def refused(data: bytes, name: str, code: str, **kwargs: Any) -> SpreadsheetError:
     with pytest.raises(SpreadsheetError) as exc:
-        read_table(data, name, **kwargs)  # type: ignore[arg-type]
+        read_table(data, name, **kwargs)
     assert exc.value.code == code, str(exc.value)
     assert exc.value.message_zh and exc.value.message_en
     return exc.value
@@ -62,7 +63,7 @@ class TestXlsx:
             def readable(self) -> bool:
                 return True
 
-            def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+            def readinto(self, buffer: Any) -> int:
                 chunk = self.inner.read(len(buffer))
                 buffer[: len(chunk)] = chunk
                 return len(chunk)
@@ -295,3 +296,43 @@ class TestCsv:
 
     def test_undecodable(self) -> None:
         refused(b"a,b\r\n\x81\x20,\xff\xfe\xff\r\n", "a.csv", "encoding")
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 1000, 1 << 20])
+def test_sheet_scan_does_not_depend_on_chunk_boundaries(chunk: int) -> None:
+    from outperform.core.excel.reader import DEFAULT_LIMITS, _SheetScan
+
+    data = xlsx_bytes([["工号", "姓名", "金额"]] + [[f"W{i}", "张三", i * 1.5] for i in range(300)])
+    sheet = members(data)["xl/worksheets/sheet1.xml"]
+    scan = _SheetScan(DEFAULT_LIMITS)
+    for start in range(0, len(sheet), chunk):
+        scan.feed(sheet[start : start + chunk])
+    scan.finish()
+    assert scan.calamine_ok
+    assert (scan.max_row, scan.max_col) == (301, 26)
+
+
+class UploadLike:
+    """Duck-typed like Django's UploadedFile: read/seek/name, but not an io.IOBase."""
+
+    def __init__(self, data: bytes, name: str) -> None:
+        self.file = io.BytesIO(data)
+        self.name = name
+
+    def read(self, size: int = -1) -> bytes:
+        return self.file.read(size)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self.file.seek(offset, whence)
+
+    def seekable(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("data", "name"), [(xlsx_bytes(ROWS), "花名册.xlsx"), (csv_bytes(ROWS[:2]), "花名册.csv")])
+def test_upload_like_objects(data: bytes, name: str) -> None:
+    upload = UploadLike(data, name)
+    upload.read(10)  # a view may have peeked at it already
+    table = read_table(upload)
+    assert table.headers == ["工号", "姓名", "入职日期"]
+    assert rows_of(table)[0][1][:2] == ["F001", "张三"]

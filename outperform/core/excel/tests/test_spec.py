@@ -1,6 +1,13 @@
 import pytest
 
-from outperform.core.excel import ERRORS_HEADER, Column, SheetSpec, normalize_header, parse_date, parse_money_fen
+from outperform.core.excel import (
+    ERRORS_HEADER,
+    Column,
+    SheetSpec,
+    normalize_header,
+    parse_date,
+    parse_money_fen,
+)
 
 SPEC = SheetSpec("外包人员", [
     Column("employee_no", "工号", "Employee no.", required=True, aliases=("员工编号",)),

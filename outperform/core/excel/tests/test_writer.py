@@ -92,7 +92,7 @@ class TestWriteRows:
         assert ws.auto_filter.ref == "A1:D2"
 
     def test_spec_export_round_trips_through_the_importer(self) -> None:
-        rows = [
+        rows: list[Any] = [
             {"employee_no": "W1", "name": "=cmd|' /C calc'!A0", "gender": "女", "hire_date": dt.date(2024, 1, 5),
              "salary": Decimal("1234.50"), "level": 3, "active": False},
             ["W2", "李四", "Male", dt.date(2023, 12, 31), Decimal("0.01"), None, True],
@@ -155,7 +155,7 @@ class TestTemplate:
 
 
 class TestErrorReport:
-    UPLOAD = [
+    UPLOAD: list[list[Any]] = [
         ["外包人员花名册"],
         ["工号", "姓名", "入场日期", "基本工资（元）", "备注"],
         ["W1", "张三", "2024-02-30", "12.345", "@x"],
