@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import pstats
 import random
 import statistics
@@ -37,6 +38,7 @@ from outperform.scoring import (  # noqa: E402 - needs the path set above
     LinearRule,
     Quota,
     SubjectInput,
+    SubjectResult,
     TemplateSpec,
     ValueBand,
     Veto,
@@ -98,15 +100,20 @@ def build_subjects(n: int, rng: random.Random) -> list[SubjectInput]:
         def score(lo: int = lo, hi: int = hi) -> Decimal:
             return grid[rng.randint(lo, hi)]
 
+        # A subject's raters rate every indicator they are asked about; now and then one
+        # skips an indicator, and self or client evaluations are sometimes missing.
+        peers = rng.randint(2, 4)
+        has_self = rng.random() > 0.05
+        has_client = rng.random() > 0.10
         ratings: dict[str, dict[str, tuple[Decimal, ...]]] = {}
         for code in qual_codes:
             roles: dict[str, tuple[Decimal, ...]] = {
                 "supervisor": (score(),),
-                "peer": tuple(score() for _ in range(rng.randint(2, 4))),
+                "peer": tuple(score() for _ in range(peers if rng.random() > 0.03 else 1)),
             }
-            if rng.random() > 0.05:
+            if has_self:
                 roles["self"] = (score(),)
-            if rng.random() > 0.10:
+            if has_client and rng.random() > 0.03:
                 roles["client"] = (score(),)
             ratings[code] = roles
         ratings["Q8"] = {"supervisor": (score(),), "client": (score(),)}
@@ -161,8 +168,11 @@ def main() -> None:
         return
 
     timings: list[float] = []
-    results = []
+    results: list[SubjectResult] = []
     for run in range(args.repeat):
+        # Free the previous run's results first: their deallocation is not this run's work.
+        results = []
+        gc.collect()
         t0 = time.perf_counter()
         results = compute_cycle(template, subjects, pools_fen=pools)
         timings.append(time.perf_counter() - t0)

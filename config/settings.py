@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "outperform.workers",
     "outperform.access",
     "outperform.indicators",
+    "outperform.cycles",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ how each kind of scope reaches them:
 - "department": lookup from the model to a Department id (supervisors, subtrees included);
 - "vendor": lookup to a Vendor id (vendor managers);
 - "self": lookup to the User id (workers see their own rows);
+- "owner": lookup to the User id; any signed-in user sees the rows they own (jobs, drafts);
 - the value "*" means every row is visible under that scope (reference data);
 - a missing key means nothing is visible under that scope.
 
@@ -141,6 +142,8 @@ def scope_filter(model: type[models.Model], scope: Scope, action: Action = "view
         if paths[kind] == "*":
             return None
         q |= make_q(paths[kind])
+    if "owner" in paths and "owner" in allowed and scope.user_id is not None:
+        q |= Q(**{paths["owner"]: scope.user_id})
     return q
 
 

@@ -80,6 +80,17 @@ def audit_update(
     return row
 
 
+def audit_changes(
+    actor: User | None, obj: models.Model, changes: dict[str, list[Any]], reason: str = ""
+) -> AuditLog | None:
+    """An update row with changes computed by the caller (e.g. a rater's scores of one form)."""
+    if not changes:
+        return None
+    row = _row(actor, AuditAction.UPDATE, obj, changes, reason)
+    row.save()
+    return row
+
+
 def audit_delete(actor: User | None, obj: models.Model, reason: str = "") -> AuditLog:
     changes = {k: [v, None] for k, v in snapshot(obj).items()}
     row = _row(actor, AuditAction.DELETE, obj, changes, reason)

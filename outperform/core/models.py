@@ -64,3 +64,49 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("运行中")
+    SUCCEEDED = "succeeded", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class Job(models.Model):
+    """A long piece of work (import, cycle opening, compute, batch report) and its progress."""
+
+    kind = models.CharField(_("类型"), max_length=60)
+    label = models.CharField(_("名称"), max_length=200)
+    state = models.CharField(_("状态"), max_length=10, choices=JobState.choices, default=JobState.QUEUED)
+    done = models.PositiveIntegerField(_("已完成"), default=0)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    message = models.CharField(_("进度说明"), max_length=300, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    result = models.JSONField(_("结果"), null=True, blank=True)
+    # What to run: a dotted path to a function taking (job, **kwargs), and its JSON kwargs.
+    target = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict)
+    retry_safe = models.BooleanField(default=False)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    # Everyone sees the jobs they started; admin, HR and the auditor see all.
+    scope_paths = {"owner": "started_by"}
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def percent(self) -> int:
+        if self.state == JobState.SUCCEEDED:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0

@@ -25,7 +25,7 @@ class ProjectSerializer(ScopedModelSerializer):
     class Meta:
         model = Project
         fields = [
-            "id", "code", "name", "department", "manager", "start_date", "end_date", "status", "description",
+            "id", "code", "name", "department", "manager", "clients", "start_date", "end_date", "status", "description",
             "created_at", "updated_at",
         ]
 

@@ -18,7 +18,8 @@ class PositionForm(forms.ModelForm):
 class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
-        fields = ["code", "name", "department", "manager", "start_date", "end_date", "status", "description"]
+        fields = ["code", "name", "department", "manager", "clients", "start_date", "end_date", "status",
+                  "description"]
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}),
             "end_date": forms.DateInput(attrs={"type": "date"}),

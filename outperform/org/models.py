@@ -84,6 +84,9 @@ class Project(TimeStamped):
     end_date = models.DateField(_("结束日期"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.ACTIVE)
     description = models.TextField(_("说明"), blank=True)
+    # Internal customers (客户/内部客户) who rate the project's people in the client role.
+    clients = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("内部客户"), blank=True,
+                                     related_name="client_projects")
 
     scope_paths = {"department": "*", "vendor": "*", "self": "*"}
 

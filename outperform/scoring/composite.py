@@ -31,9 +31,9 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from itertools import chain, repeat
+from itertools import repeat
 from typing import Final, NamedTuple
 
 from .errors import InputError
@@ -59,87 +59,98 @@ _Q: Final = SCORE_QUANTUM
 _HALF_UP: Final = ROUND_HALF_UP
 _new = tuple.__new__  # NamedTuple.__new__ is a Python function; this skips its frame
 _mul = operator.mul
-_div = operator.truediv
 _is = operator.is_
-_dict_get = dict.get
-_values = operator.methodcaller("values")
-_quantize = Decimal.quantize
-_flatten = chain.from_iterable
-_LAYOUT = operator.itemgetter(0)
-_PER_SCORE = operator.itemgetter(1)
-_COMMON = operator.itemgetter(2)
-# Endless constant streams for map() over a variable number of items.
-_LEN = repeat(len)
-_MUL = repeat(_mul)
-_ZERO = repeat(ZERO)
-_QS = repeat(_Q)
-_HALF_UPS = repeat(_HALF_UP)
+_call = operator.call
+_first = operator.itemgetter(0)
+_EMPTY = repeat(())  # default for map(by_role.get, roles, _EMPTY): absent role -> no scores
 
 
 class _Entry(NamedTuple):
     """How to score one qualitative indicator for one arrangement of raters.
 
-    Keyed by the roles in the order a subject's ratings list them and the number of raters
-    per role; shared by every subject with that arrangement. ``per_score`` holds, for every
-    single score in that arrangement, its role's effective weight / 100 × ``common`` /
-    count: the exact weighted mean of the role means is then ``Σ score × per_score /
-    common`` - one division, done last. ``per_score`` is ``None`` when none of the roles
-    has weight (the indicator is then not applicable).
+    An arrangement is the number of raters of each configured role, in template order
+    (0 = the role did not rate); it is shared by every subject rated that way. With
+    ``L`` = ``common``, the lcm of the counts, ``factors[r]`` is role ``r``'s effective
+    weight / 100 × L / count, so the exact weighted mean of the role means is
+    ``Σ total_r × factors[r] / L`` - one division, done last. ``totallers[r]`` turns the
+    role's scores into their total (``len`` for an absent role, whose factor is 0).
+    ``factors`` is ``None`` when no role with weight rated (not applicable).
     """
 
     layout: RoleLayout
-    per_score: tuple[Decimal, ...] | None
+    factors: tuple[Decimal, ...] | None
     common: Decimal
+    totallers: tuple[Callable[[Sequence[Decimal]], Decimal | int], ...]
+    present: int
 
 
 class _Qualitative:
-    __slots__ = ("code", "entries", "role_index", "table")
+    __slots__ = ("code", "entries", "role_index", "roles", "table")
 
     def __init__(self, code: str, role_weights: Mapping[str, Decimal]) -> None:
         self.code = code
-        self.role_index = {role: i for i, role in enumerate(role_weights)}
+        self.roles = tuple(role_weights)
+        self.role_index = {role: i for i, role in enumerate(self.roles)}
         self.table = WeightTable(tuple(role_weights.values()))
-        self.entries: dict[tuple[tuple[str, ...], tuple[int, ...]], _Entry] = {}
+        self.entries: dict[tuple[int, ...], _Entry] = {}
 
-    def entry(self, names: tuple[str, ...], counts: tuple[int, ...]) -> _Entry:
-        key = (names, counts)
-        found = self.entries.get(key)
+    def entry(self, counts: tuple[int, ...]) -> _Entry:
+        found = self.entries.get(counts)
         if found is None:
-            found = self.entries[key] = self._build(names, counts)
+            found = self.entries[counts] = self._build(counts)
         return found
 
-    def _build(self, names: tuple[str, ...], counts: tuple[int, ...]) -> _Entry:
-        index = self.role_index
-        mask = 0
-        for name in names:
-            if name in index:
-                mask |= 1 << index[name]
-        weights = tuple(self.table.weights[index[n]] if n in index else ZERO for n in names)
+    def _build(self, counts: tuple[int, ...]) -> _Entry:
+        present = [i for i, c in enumerate(counts) if c]
+        mask = sum(1 << i for i in present)
+        names = tuple(self.roles[i] for i in present)
+        weights = tuple(self.table.weights[i] for i in present)
+        totallers = tuple(len if c == 0 else _first if c == 1 else sum for c in counts)
         looked_up = self.table.lookup(mask)
         if looked_up is None:
-            return _Entry(RoleLayout(names, weights, (_NO_WEIGHT,) * len(names)), None, _ONE)
+            layout = RoleLayout(names, weights, (_NO_WEIGHT,) * len(names))
+            return _Entry(layout, None, _ONE, totallers, len(present))
         effective, factors = looked_up
-        layout = RoleLayout(names, weights, tuple(effective[index[n]] if n in index
-                                                  else _NO_WEIGHT for n in names))
-        common = math.lcm(*counts)
-        per_role = (factors[index[n]] * (common // c) if n in index else ZERO
-                    for n, c in zip(names, counts, strict=True))
-        per_score = tuple(chain.from_iterable(
-            repeat(f, c) for f, c in zip(per_role, counts, strict=True)))
-        return _Entry(layout, per_score, Decimal(common))
+        common = math.lcm(*(c for c in counts if c)) if present else 1
+        return _Entry(
+            RoleLayout(names, weights, tuple(effective[i] for i in present)),
+            tuple(f * (common // c) if c else ZERO for f, c in zip(factors, counts, strict=True)),
+            Decimal(common),
+            totallers,
+            len(present),
+        )
 
     def score(self, by_role: RoleRatings | None
               ) -> tuple[Decimal | None, RoleLayout | None, RoleRatings | None]:
-        """One indicator on its own: the general path, for arrangements the block skips."""
-        rated = {role: values for role, values in by_role.items() if values} if by_role else {}
-        if not rated:
+        """One indicator on its own: the general path, for what the block does not handle.
+
+        Roles the indicator does not weight are listed after the weighted ones, with weight
+        0; roles with no scores are dropped.
+        """
+        if not by_role:
             return None, None, None
-        values = rated.values()
-        entry = self.entry(tuple(rated), tuple(map(len, values)))
-        if entry.per_score is None:
-            return None, entry.layout, rated
-        exact = sum(map(_mul, chain.from_iterable(values), entry.per_score), ZERO) / entry.common
-        return exact.quantize(_Q, _HALF_UP), entry.layout, rated
+        counts = tuple(len(by_role.get(role) or ()) for role in self.roles)
+        unknown = {role: v for role, v in by_role.items() if v and role not in self.role_index}
+        if not any(counts) and not unknown:
+            return None, None, None
+        entry = self.entry(counts)
+        layout = entry.layout
+        used = {role: by_role[role] for role in layout.names}
+        if unknown:
+            used.update(unknown)
+            layout = RoleLayout(layout.names + tuple(unknown),
+                                layout.weights + (ZERO,) * len(unknown),
+                                layout.effective_weights + (_NO_WEIGHT,) * len(unknown))
+        if entry.factors is None:
+            return None, layout, used
+        values = tuple(by_role.get(role) or () for role in self.roles)
+        return _finish(entry, values), layout, used
+
+
+def _finish(entry: _Entry, values: Sequence[Sequence[Decimal]]) -> Decimal:
+    totals = map(_call, entry.totallers, values)
+    exact = sum(map(_mul, totals, entry.factors or ()), ZERO) / entry.common
+    return exact.quantize(_Q, _HALF_UP)
 
 
 Scores = list[Decimal | None]
@@ -151,39 +162,38 @@ class _QualitativeBlock:
     """All qualitative indicators of a template, scored together for one subject.
 
     The arithmetic per subject is a hundred-odd Decimal operations; the Python around
-    them costs as much again. So the common case - every indicator rated, no empty role -
-    is written as chains of ``map``/``zip`` that run the per-indicator and per-score loops
-    in C. Anything else falls back to :meth:`_Qualitative.score` per indicator.
+    them costs several times that, so the common case - every indicator rated, only
+    configured roles - takes the shortest path. Anything else goes through
+    :meth:`_Qualitative.score` per indicator.
     """
 
-    __slots__ = ("caches", "codes", "nones", "plans")
+    __slots__ = ("caches", "codes", "plans", "roles")
 
     def __init__(self, plans: Sequence[_Qualitative]) -> None:
         self.plans = tuple(plans)
         self.codes = tuple(p.code for p in plans)
         self.caches = tuple(p.entries for p in plans)
-        self.nones = (None,) * len(plans)
+        self.roles = tuple(p.roles for p in plans)
 
     def score(self, ratings: Ratings) -> tuple[Scores, Layouts, RatingsColumn]:
         """Scores, role layouts and the ratings used, per qualitative indicator."""
+        scores: Scores = []
+        layouts: Layouts = []
         by_roles = list(map(ratings.get, self.codes))
-        if not all(by_roles):
-            return self._general(by_roles)
-        values = list(map(_values, by_roles))
-        counts = list(map(tuple, map(map, _LEN, values)))
-        entries = list(map(_dict_get, self.caches, zip(map(tuple, by_roles), counts)))
-        if any(map(_is, entries, self.nones)):
-            if 0 in chain.from_iterable(counts):
+        for by_role, roles, cache in zip(by_roles, self.roles, self.caches):
+            if not by_role:
                 return self._general(by_roles)
-            entries = [e if e is not None else p.entry(tuple(b), c)
-                       for e, p, b, c in zip(entries, self.plans, by_roles, counts, strict=True)]
-        per_score = list(map(_PER_SCORE, entries))
-        if any(map(_is, per_score, self.nones)):
-            return self._general(by_roles)
-        exact = map(_div, map(sum, map(map, _MUL, map(_flatten, values), per_score), _ZERO),
-                    map(_COMMON, entries))
-        scores: Scores = list(map(_quantize, exact, _QS, _HALF_UPS))
-        return scores, list(map(_LAYOUT, entries)), by_roles  # type: ignore[return-value]
+            values = tuple(map(by_role.get, roles, _EMPTY))
+            counts = tuple(map(len, values))
+            entry = cache.get(counts)
+            if entry is None or entry.factors is None or entry.present != len(by_role):
+                # New arrangement, nothing weighted, or roles the template does not know.
+                return self._general(by_roles)
+            exact = sum(map(_mul, map(_call, entry.totallers, values), entry.factors),
+                        ZERO) / entry.common
+            scores.append(exact.quantize(_Q, _HALF_UP))
+            layouts.append(entry.layout)
+        return scores, layouts, by_roles  # type: ignore[return-value]
 
     def _general(self, by_roles: Sequence[RoleRatings | None]
                  ) -> tuple[Scores, Layouts, RatingsColumn]:
@@ -198,23 +208,30 @@ class _QualitativeBlock:
         return scores, layouts, used
 
 
-class _Quantitative:
-    __slots__ = ("measure", "metric", "rule")
+QuantitativeFn = Callable[[Metrics], tuple[Decimal | None, Decimal | None]]
 
-    def __init__(self, rule: Rule, metric: str, measure: Formula | None) -> None:
-        self.rule = rule
-        self.metric = metric
-        self.measure = measure
 
-    def score(self, metrics: Metrics) -> tuple[Decimal | None, Decimal | None]:
-        """``(score or None if not applicable, actual value)``."""
-        if self.measure is None:
-            raw = metrics.get(self.metric)
-        else:
-            value = self.measure.evaluate_in_context(metrics)
-            raw = value if isinstance(value, Decimal) else None
-        score = self.rule.apply(raw, metrics)
-        return (None if score is NOT_APPLICABLE else score), raw
+def _quantitative(rule: Rule, metric: str, measure: Formula | None) -> QuantitativeFn:
+    """``metrics -> (score or None if not applicable, actual value)`` for one indicator."""
+    apply = rule.apply
+    na = NOT_APPLICABLE
+    if measure is None:
+
+        def from_metric(metrics: Metrics) -> tuple[Decimal | None, Decimal | None]:
+            raw = metrics.get(metric)
+            score = apply(raw, metrics)
+            return (None if score is na else score), raw
+
+        return from_metric
+    evaluate = measure.evaluate_in_context
+
+    def from_measure(metrics: Metrics) -> tuple[Decimal | None, Decimal | None]:
+        value = evaluate(metrics)
+        raw = value if isinstance(value, Decimal) else None
+        score = apply(raw, metrics)
+        return (None if score is na else score), raw
+
+    return from_measure
 
 
 class ScoredSubject(NamedTuple):
@@ -235,12 +252,12 @@ class SubjectScorer:
 
     def __init__(self, template: TemplateSpec) -> None:
         qualitative: list[_Qualitative] = []
-        quantitative: list[_Quantitative] = []
+        quantitative: list[QuantitativeFn] = []
         quantitative_codes: list[str] = []
         rules: list[str] = []
         for ind in template.indicators:
             if ind.kind == "quantitative" and ind.rule is not None:
-                quantitative.append(_Quantitative(ind.rule, ind.value_metric, ind.measure))
+                quantitative.append(_quantitative(ind.rule, ind.value_metric, ind.measure))
                 quantitative_codes.append(ind.code)
                 rules.append(ind.rule.description)
             else:
@@ -253,7 +270,7 @@ class SubjectScorer:
             tuple(i.code for i in indicators), tuple(i.kind for i in indicators), tuple(rules),
             tuple(i.weight for i in indicators))
         self.block = _QualitativeBlock(qualitative)
-        self._quantitative = tuple(p.score for p in quantitative)
+        self._quantitative = tuple(quantitative)
         # Values are produced qualitative first; ``_order`` puts them in template order.
         self._order = tuple(produced.index(code) for code in self.columns.codes)
         self._in_order = self._order == tuple(range(len(produced)))
@@ -304,9 +321,8 @@ class SubjectScorer:
             looked_up = self.table.lookup(
                 sum(1 << i for i, s in enumerate(scores) if s is not None))
             if looked_up is None:
-                breakdown = _new(Breakdown, (self.columns, tuple(scores),
-                                             (_NO_WEIGHT,) * len(scores), tuple(raws),
-                                             tuple(layouts), tuple(used)))
+                breakdown = _new(Breakdown, (self.columns, (_NO_WEIGHT,) * len(scores),
+                                             tuple(scores + raws + layouts + used)))
                 return _new(ScoredSubject, (subject, None, None, adjustment_total, breakdown,
                                             adjustments, not_applicable, vetoes))
             effective, factors = looked_up
@@ -319,8 +335,10 @@ class SubjectScorer:
             total = self.scale_min
         elif total > self.scale_max:
             total = self.scale_max
-        breakdown = _new(Breakdown, (self.columns, tuple(scores), effective, tuple(raws),
-                                     tuple(layouts), tuple(used)))
+        scores += raws
+        scores += layouts
+        scores += used
+        breakdown = _new(Breakdown, (self.columns, effective, tuple(scores)))
         return _new(ScoredSubject, (subject, total.quantize(_Q, _HALF_UP), weighted,
                                     adjustment_total, breakdown, adjustments, not_applicable,
                                     vetoes))

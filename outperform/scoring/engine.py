@@ -22,7 +22,7 @@ from .grading import BandScale, grade_group, veto_reason
 from .ranking import competition_ranks, rank_order
 from .results import CycleResult, GroupSummary, QuotaPlaces, SubjectResult
 from .rounding import SCORING_CONTEXT, ZERO
-from .types import SubjectInput, TemplateSpec
+from .types import FULL_PERIOD, SubjectInput, TemplateSpec
 from .validation import validate_template
 
 __all__ = ["compute_cycle", "compute_cycle_detailed"]
@@ -163,16 +163,24 @@ class _Cycle:
         if mode == "base":
             return [base_bonus(row[0].subject.base_bonus_fen, c, row[0].subject.proration)
                     for row, c in zip(rows, coefficients, strict=True)], 0
-        if mode == "pool":
-            ratios: list[tuple[int, int]] = []
-            for (m, *_), c in zip(rows, coefficients, strict=True):
-                if m.composite is None or not c:
-                    ratios.append((0, 1))
-                    continue
-                a, b = m.composite.as_integer_ratio()
-                cn, cd = c.as_integer_ratio()
-                p = m.subject.proration
-                ratios.append((a * cn * p.numerator, b * cd * p.denominator))
-            return allocate_ratios(pool, [row[0].subject.subject_id for row in rows], ratios)
-        return [0] * len(rows), 0
-
+        if mode != "pool":
+            return [0] * len(rows), 0
+        # Weights as exact integer ratios: composite × coefficient × proration.
+        ratios: list[tuple[int, int]] = []
+        coefficient_ratios: dict[Decimal, tuple[int, int]] = {}
+        for row, c in zip(rows, coefficients, strict=True):
+            m = row[0]
+            composite = m.composite
+            if composite is None or not c:
+                ratios.append((0, 1))
+                continue
+            a, b = composite.as_integer_ratio()
+            cr = coefficient_ratios.get(c)
+            if cr is None:
+                cr = coefficient_ratios[c] = c.as_integer_ratio()
+            p = m.subject.proration
+            if p is FULL_PERIOD:
+                ratios.append((a * cr[0], b * cr[1]))
+            else:
+                ratios.append((a * cr[0] * p.numerator, b * cr[1] * p.denominator))
+        return allocate_ratios(pool, [row[0].subject.subject_id for row in rows], ratios)

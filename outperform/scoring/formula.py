@@ -44,7 +44,7 @@ import operator
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from typing import Final, Literal, TypeAlias, TypeVar
+from typing import Any, Final, Literal, TypeAlias, TypeVar
 
 from .errors import FormulaError
 from .na import NOT_APPLICABLE, NotApplicable
@@ -512,14 +512,43 @@ _ARITHMETIC: Final[Mapping[str, Callable[[Decimal, Decimal], Decimal]]] = {
 _SHORT_CHAIN: Final = 4
 
 
-def _compile_chain(node: Chain) -> NumFn:
-    # Short chains become nested two-operand closures (the common ``a / b * 100``); long
-    # ones loop, so that a 500-term sum does not nest 500 calls deep.
-    if len(node.rest) <= _SHORT_CHAIN:
-        fn = _compile_num(node.first)
-        for op, operand in node.rest:
-            fn = _compile_binary(fn, op, operand)
+# An operand is compiled to ("const", Decimal), ("name", metric) or ("fn", closure): the
+# two-operand closures below read constants and metrics directly instead of through
+# another call, which halves the cost of typical formulas like ``done / tasks * 100``.
+_Operand: TypeAlias = tuple[Literal["const", "name", "fn"], Any]
+
+
+def _operand(node: Node) -> _Operand:
+    if isinstance(node, Number):
+        return ("const", node.value)
+    if isinstance(node, Name):
+        return ("name", node.name)
+    return ("fn", _compile_num(node))
+
+
+def _as_fn(operand: _Operand) -> NumFn:
+    kind, payload = operand
+    if kind == "fn":
+        fn: NumFn = payload
         return fn
+    if kind == "const":
+        return lambda env: payload
+
+    def name(env: Env) -> NumValue:
+        v = env.get(payload)
+        return _NA if v is None else v
+
+    return name
+
+
+def _compile_chain(node: Chain) -> NumFn:
+    # Short chains become nested two-operand closures; long ones loop, so that a 500-term
+    # sum does not nest 500 calls deep.
+    if len(node.rest) <= _SHORT_CHAIN:
+        left = _operand(node.first)
+        for op, operand in node.rest:
+            left = ("fn", _compile_binary(left, op, _operand(operand)))
+        return _as_fn(left)
     first = _compile_num(node.first)
     rest = tuple((_ARITHMETIC[op], op == "/", _compile_num(operand))
                  for op, operand in node.rest)
@@ -538,38 +567,48 @@ def _compile_chain(node: Chain) -> NumFn:
     return chain
 
 
-def _compile_binary(left: NumFn, op: str, right_node: Node) -> NumFn:
+def _compile_binary(left: _Operand, op: str, right: _Operand) -> NumFn:  # noqa: C901
     apply = _ARITHMETIC[op]
-    if isinstance(right_node, Number):
-        constant = right_node.value
-        if op == "/" and constant.is_zero():
+    divides = op == "/"
+    left_kind, lv = left
+    right_kind, rv = right
+    if right_kind == "const":
+        if divides and rv.is_zero():
             return lambda env: _NA
+        if left_kind == "name":
 
-        def with_constant(env: Env) -> NumValue:
-            a = left(env)
-            return a if a is _NA else apply(a, constant)
+            def name_const(env: Env) -> NumValue:
+                a = env.get(lv)
+                return _NA if a is None else apply(a, rv)
 
-        return with_constant
-    right = _compile_num(right_node)
-    if op == "/":
+            return name_const
+        lf = _as_fn(left)
 
-        def divide(env: Env) -> NumValue:
-            a = left(env)
-            if a is _NA:
+        def fn_const(env: Env) -> NumValue:
+            a = lf(env)
+            return a if a is _NA else apply(a, rv)
+
+        return fn_const
+    if left_kind == "name" and right_kind == "name":
+
+        def name_name(env: Env) -> NumValue:
+            a = env.get(lv)
+            b = env.get(rv)
+            if a is None or b is None or (divides and b.is_zero()):
                 return _NA
-            b = right(env)
-            if b is _NA or b.is_zero():
-                return _NA
-            return a / b
+            return apply(a, b)
 
-        return divide
+        return name_name
+    lf, rf = _as_fn(left), _as_fn(right)
 
     def binary(env: Env) -> NumValue:
-        a = left(env)
+        a = lf(env)
         if a is _NA:
             return _NA
-        b = right(env)
-        return b if b is _NA else apply(a, b)
+        b = rf(env)
+        if b is _NA or (divides and b.is_zero()):
+            return _NA
+        return apply(a, b)
 
     return binary
 
@@ -580,6 +619,8 @@ def _compile_num_call(node: Call) -> NumFn:
         return _compile_if(node, _compile_num)
     if func == "coalesce":
         return _compile_coalesce(node, _compile_num)
+    if func in ("min", "max") and len(node.args) == 2:
+        return _compile_minmax2(func, _operand(node.args[0]), _operand(node.args[1]))
     args = tuple(_compile_num(arg) for arg in node.args)
     if func in ("min", "max"):
         pick = min if func == "min" else max
@@ -613,6 +654,30 @@ def _compile_num_call(node: Call) -> NumFn:
     return round_
 
 
+def _compile_minmax2(func: str, first: _Operand, second: _Operand) -> NumFn:
+    # Same result as the builtins: min(a, b) is a unless b < a; max(a, b) is a unless b > a.
+    better = operator.lt if func == "min" else operator.gt
+    if first[0] == "const":
+        a_const: Decimal = first[1]
+        bf = _as_fn(second)
+
+        def const_first(env: Env) -> NumValue:
+            b = bf(env)
+            return b if b is _NA or better(b, a_const) else a_const
+
+        return const_first
+    af, bf = _as_fn(first), _as_fn(second)
+
+    def minmax2(env: Env) -> NumValue:
+        a = af(env)
+        if a is _NA:
+            return _NA
+        b = bf(env)
+        return b if b is _NA or better(b, a) else a
+
+    return minmax2
+
+
 def _compile_if(
     node: Call, compile_branch: Callable[[Node], Callable[[Env], _T | NotApplicable]]
 ) -> Callable[[Env], _T | NotApplicable]:
@@ -632,6 +697,16 @@ def _compile_coalesce(
     node: Call, compile_arg: Callable[[Node], Callable[[Env], _T | NotApplicable]]
 ) -> Callable[[Env], _T | NotApplicable]:
     args = tuple(compile_arg(arg) for arg in node.args)
+    last = node.args[-1]
+    if len(args) == 2 and isinstance(last, Number | Boolean):
+        head = args[0]
+        fallback: Any = last.value
+
+        def coalesce2(env: Env) -> _T | NotApplicable:
+            v = head(env)
+            return fallback if v is _NA else v
+
+        return coalesce2
 
     def coalesce(env: Env) -> _T | NotApplicable:
         for fn in args:
@@ -680,6 +755,23 @@ def _compile_compare(node: Compare) -> BoolFn:
     op = _COMPARE_FUNCS[node.op]
     left: Callable[[Env], object]
     right: Callable[[Env], object]
+    if isinstance(node.right, Number) and node_kind(node.left) == "number":
+        constant = node.right.value
+        if isinstance(node.left, Name):
+            key = node.left.name
+
+            def name_const(env: Env) -> BoolValue:
+                a = env.get(key)
+                return _NA if a is None else op(a, constant)
+
+            return name_const
+        lf = _compile_num(node.left)
+
+        def fn_const(env: Env) -> BoolValue:
+            a = lf(env)
+            return _NA if a is _NA else op(a, constant)
+
+        return fn_const
     if node_kind(node.left) == "number":
         left, right = _compile_num(node.left), _compile_num(node.right)
     else:

@@ -272,12 +272,17 @@ def grade_group(
     segments = distribute([composites[i] for i in free], [band_grades[i] for i in free],
                           max_places, min_places, vetoed)
     texts = _quota_texts(scale, places)
+    tails: dict[tuple[int, int], str] = {}  # (grade, band) -> explanation; few per group
     for seg in segments:
         for j in range(seg.start, seg.end):
             i = free[j]
+            band = band_grades[i]
             grades[i] = seg.grade
-            reasons[i] = _forced_reason(scale, segments, seg, band_grades[i], ranks[i], n,
-                                        texts, min_places)
+            tail = tails.get((seg.grade, band))
+            if tail is None:
+                tail = tails[seg.grade, band] = _forced_tail(scale, segments, seg, band, texts,
+                                                             min_places)
+            reasons[i] = f"forced distribution: rank {ranks[i]} of {n}; {tail}"
     return GroupGrades(band_grades, grades, reasons, True, places)
 
 
@@ -296,17 +301,14 @@ def _quota_texts(scale: BandScale, places: Sequence[tuple[Quota, int]]) -> Mappi
     return texts
 
 
-def _forced_reason(
+def _forced_tail(
     scale: BandScale,
     segments: Sequence[Segment],
     seg: Segment,
     band: int,
-    rank: int,
-    n: int,
     texts: Mapping[int, str],
     min_places: Sequence[int],
 ) -> str:
-    head = f"forced distribution: rank {rank} of {n}"
     band_text = scale.reasons[band]
     grade = seg.grade
     name = scale.bands[grade].name or scale.bands[grade].code
@@ -315,9 +317,9 @@ def _forced_reason(
         if seg.tie:
             because = f"; tied at the boundary of {texts.get(grade, 'a quota')}, shares the " \
                       "better grade"
-        return f"{head}; {band_text} kept{because}"
+        return f"{band_text} kept{because}"
     if grade < band:  # promoted by this grade's minimum
-        return f"{head}; {texts[grade]}; promoted from {band_text} to {name}"
+        return f"{texts.get(grade, 'quota')}; promoted from {band_text} to {name}"
     causes: list[str] = []
     for passed in segments[band:grade]:
         if passed.limit == "max":
@@ -327,4 +329,4 @@ def _forced_reason(
                           if min_places[h] and texts[h] not in causes)
     text = "; ".join(dict.fromkeys(causes)) or "quota"
     tie = "; tied at a quota boundary, shares the better grade" if seg.tie else ""
-    return f"{head}; {text}; moved down from {band_text} to {name}{tie}"
+    return f"{text}; moved down from {band_text} to {name}{tie}"

@@ -87,14 +87,6 @@ def _fmt(value: Decimal | None) -> str:
     return "∞" if value is None else format(value.normalize(), "f")
 
 
-def _clamp_score(value: Decimal) -> Decimal:
-    if value <= 0:
-        return SCORE_MIN
-    if value >= HUNDRED:
-        return SCORE_MAX
-    return round_score(value)
-
-
 class _RuleBase:
     """Shared behaviour; subclasses are frozen slotted dataclasses."""
 

@@ -49,6 +49,9 @@ BonusMode: TypeAlias = Literal["none", "base", "pool"]
 #: indicator code -> rater role -> the scores raters of that role gave (0-100 each)
 Ratings: TypeAlias = Mapping[str, Mapping[str, Sequence[Decimal]]]
 
+#: The default proration (the whole period); the engine recognises it by identity.
+FULL_PERIOD: Final = Fraction(1)
+
 _NO_RATINGS: Final[Ratings] = MappingProxyType({})
 _NO_METRICS: Final[Mapping[str, Decimal | None]] = MappingProxyType({})
 
@@ -238,7 +241,7 @@ class SubjectInput:
     adjustments: tuple[Adjustment, ...] = ()
     vetoes: tuple[Veto, ...] = ()
     base_bonus_fen: int = 0
-    proration: Fraction = Fraction(1)
+    proration: Fraction = FULL_PERIOD
 
     def __post_init__(self) -> None:
         sid = self.subject_id
@@ -251,12 +254,15 @@ class SubjectInput:
         if not isinstance(self.base_bonus_fen, int) or self.base_bonus_fen < 0:
             raise InputError(f"subject {sid}: base_bonus_fen must be a non-negative int (fen)")
         proration = self.proration
+        if proration is FULL_PERIOD:
+            return
         if isinstance(proration, Decimal | int) and not isinstance(proration, bool):
             proration = Fraction(proration)
         if not isinstance(proration, Fraction) or not 0 <= proration <= 1:
             raise InputError(f"subject {sid}: proration must be a Fraction from 0 to 1, "
                              f"not {self.proration!r} (出勤折算比例必须在 0–1 之间)")
-        object.__setattr__(self, "proration", proration)
+        # A proration equal to 1 becomes FULL_PERIOD itself, so that identity check holds.
+        object.__setattr__(self, "proration", FULL_PERIOD if proration == 1 else proration)
 
     @classmethod
     def from_scores(
@@ -269,7 +275,7 @@ class SubjectInput:
         adjustments: Sequence[Adjustment] = (),
         vetoes: Sequence[Veto] = (),
         base_bonus_fen: int = 0,
-        proration: Fraction = Fraction(1),
+        proration: Fraction = FULL_PERIOD,
     ) -> SubjectInput:
         """Build an input from score rows (one per rater and indicator)."""
         grouped: defaultdict[str, defaultdict[str, list[Decimal]]] = defaultdict(

@@ -1,0 +1,83 @@
+"""Reads of the cycle flow (always through access.scoping.restrict where a user is involved)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from outperform.access.scoping import restrict
+from outperform.indicators.models import ANONYMOUS_ROLES, RaterRole
+
+from .models import Appraisal, AssignmentState, Cycle, RaterAssignment
+
+
+def rated_indicators(snapshot: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    """The qualitative indicators a rater role rates under a template snapshot."""
+    items = []
+    for item in snapshot["indicators"]:
+        if item["kind"] != "qualitative":
+            continue
+        weights = item.get("role_weights") or snapshot["role_weights"]
+        allowed = item.get("rater_roles") or list(weights)
+        if role in allowed and Decimal(str(weights.get(role, 0))) > 0:
+            items.append(item)
+    return items
+
+
+def my_assignments(user: Any) -> QuerySet[RaterAssignment]:
+    """My evaluations (我的评价): the to-do list of a rater, open cycles only."""
+    return (
+        RaterAssignment.objects.filter(rater_id=user.pk)
+        .exclude(cycle__state="archived")
+        .select_related("appraisal", "cycle")
+        .order_by("state", "due_date", "appraisal__subject_name")
+    )
+
+
+def cycle_progress(cycle: Cycle, user: Any) -> list[dict[str, Any]]:
+    """Per department and role: how many evaluations are submitted, of how many."""
+    qs = restrict(RaterAssignment.objects.filter(cycle=cycle), user)
+    rows = (
+        qs.values("appraisal__department__name", "role")
+        .annotate(total=Count("id"), done=Count("id", filter=Q(state=AssignmentState.SUBMITTED)))
+        .order_by("appraisal__department__name", "role")
+    )
+    return [
+        {"department": r["appraisal__department__name"] or "—", "role": RaterRole(r["role"]).label,
+         "total": r["total"], "done": r["done"], "pending": r["total"] - r["done"]}
+        for r in rows
+    ]
+
+
+def appraisals_for(user: Any, cycle: Cycle | None = None) -> QuerySet[Appraisal]:
+    qs = restrict(Appraisal.objects.select_related("cycle", "department", "vendor", "position", "worker"), user)
+    return qs.filter(cycle=cycle) if cycle is not None else qs
+
+
+def subject_view_of_roles(roles: list[dict[str, Any]], min_raters: int) -> list[dict[str, Any]]:
+    """360 anonymity: anonymous roles (peer, client, subordinate) reach the subject only as a role
+    average, and only where at least `min_raters` raters of that role answered; the others are
+    folded into one "其他 / others" row when together they reach the minimum, else hidden."""
+    shown: list[dict[str, Any]] = []
+    folded: list[dict[str, Any]] = []
+    for r in roles:
+        if r["role"] in ANONYMOUS_ROLES and r["count"] < min_raters:
+            folded.append(r)
+        else:
+            shown.append({k: v for k, v in r.items() if k != "scores"})
+    if folded:
+        count = sum(r["count"] for r in folded)
+        if count >= min_raters:
+            total = sum(Decimal(r["total"]) for r in folded)
+            shown.append({"role": "others", "mean": str((total / count).quantize(Decimal("0.01"))), "count": count})
+    return shown
+
+
+def grade_distribution(appraisals: QuerySet[Appraisal]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for grade, n in appraisals.values_list("grade").annotate(n=Count("id")).values_list("grade", "n"):
+        counts[grade or "—"] += n
+    return dict(counts)

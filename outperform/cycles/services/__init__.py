@@ -1,0 +1,36 @@
+"""Writes of the cycle flow, one module per stage. Every public function is a transaction and
+checks that the cycle is not closed (a closed cycle is read-only for everyone)."""
+
+from .computing import cycle_compute, cycle_results_preview
+from .evaluation import assignment_reopen, assignment_save
+from .flow import cycle_advance, cycle_blockers, cycle_move_back
+from .goals import goal_agree, goal_change, goal_propose
+from .opening import cycle_open
+from .results import (
+    appeal_decide,
+    appeal_submit,
+    appraisal_calibrate,
+    appraisal_confirm,
+    interview_acknowledge,
+    interview_save,
+)
+
+__all__ = [
+    "appeal_decide",
+    "appeal_submit",
+    "appraisal_calibrate",
+    "appraisal_confirm",
+    "assignment_reopen",
+    "assignment_save",
+    "cycle_advance",
+    "cycle_blockers",
+    "cycle_compute",
+    "cycle_move_back",
+    "cycle_open",
+    "cycle_results_preview",
+    "goal_agree",
+    "goal_change",
+    "goal_propose",
+    "interview_acknowledge",
+    "interview_save",
+]

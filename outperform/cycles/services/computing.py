@@ -1,0 +1,294 @@
+"""Compute: load the cycle's inputs in bulk, call the pure engine per template, save in bulk.
+
+The number of queries does not depend on the number of subjects. Only submitted evaluations count.
+Calibrated results keep their calibrated score and grade (a calibration is an authorised decision;
+recomputing does not undo it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from outperform import scoring
+from outperform.core.audit import audit_changes
+from outperform.core.models import User
+from outperform.indicators.snapshot import spec_from_snapshot
+
+from ..models import (
+    AdjustmentEntry,
+    Appraisal,
+    AppraisalState,
+    AssignmentState,
+    Calibration,
+    Cycle,
+    CycleState,
+    CycleTemplate,
+    Goal,
+    GoalStatus,
+    MetricValue,
+    Score,
+)
+from .common import ensure_hr, ensure_state
+
+ProgressFn = Callable[[int, int, str], None]
+BEFORE_PUBLICATION = (
+    CycleState.GOAL_SETTING, CycleState.IN_PROGRESS, CycleState.SELF_REVIEW, CycleState.REVIEW,
+    CycleState.CALIBRATION,
+)
+GOAL_METRIC = "goal_completion"
+MEMBERS_METRIC = "members_mean"
+
+
+@dataclass
+class ComputeSummary:
+    computed: int
+    graded: int
+
+
+def proration(hire: dt.date | None, leave: dt.date | None, start: dt.date, end: dt.date) -> Fraction:
+    """Share of the period worked, by calendar days, both ends included (docs/scoring.md)."""
+    days = (end - start).days + 1
+    first = max(start, hire) if hire else start
+    last = min(end, leave) if leave else end
+    worked = max((last - first).days + 1, 0)
+    return Fraction(min(worked, days), days)
+
+
+def _load_inputs(cycle: Cycle) -> tuple[dict[int, CycleTemplate], dict[int, list[scoring.SubjectInput]], dict[int, Any]]:
+    templates = {ct.pk: ct for ct in CycleTemplate.objects.filter(cycle=cycle)}
+    rows = list(Appraisal.objects.filter(cycle=cycle).values_list(
+        "id", "cycle_template_id", "group_key", "worker__base_bonus_fen", "worker__hire_date", "worker__leave_date",
+        "team_id",
+    ))
+    ratings: dict[int, dict[str, dict[str, list[Decimal]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    scores = Score.objects.filter(cycle=cycle, assignment__state=AssignmentState.SUBMITTED).values_list(
+        "appraisal_id", "indicator_code", "role", "value")
+    for aid, code, role, value in scores.iterator(chunk_size=20000):
+        ratings[aid][code][role].append(value)
+    metrics: dict[int, dict[str, Decimal | None]] = defaultdict(dict)
+    for aid, metric, value in MetricValue.objects.filter(cycle=cycle).values_list("appraisal_id", "metric", "value"):
+        metrics[aid][metric] = value
+    _goal_metric(Goal.objects.filter(appraisal__cycle=cycle), metrics)
+    _members_metric(cycle, rows, metrics)
+    adjustments: dict[int, list[scoring.Adjustment]] = defaultdict(list)
+    vetoes: dict[int, list[scoring.Veto]] = defaultdict(list)
+    caps = {ct_id: {a["code"]: Decimal(a["cap"]) for a in ct.snapshot["adjustments"]} for ct_id, ct in templates.items()}
+    template_of = {r[0]: r[1] for r in rows}
+    for aid, code, value, is_veto in AdjustmentEntry.objects.filter(appraisal__cycle=cycle).values_list(
+        "appraisal_id", "code", "value", "is_veto"
+    ):
+        if is_veto:
+            vetoes[aid].append(scoring.Veto(code=code))
+        elif code in caps[template_of[aid]]:
+            adjustments[aid].append(scoring.Adjustment(code=code, value=value, cap=caps[template_of[aid]][code]))
+    by_template: dict[int, list[scoring.SubjectInput]] = defaultdict(list)
+    for aid, ct_id, group_key, base_bonus, hire, leave, _team in rows:
+        by_template[ct_id].append(scoring.SubjectInput(
+            subject_id=f"{aid:012d}",  # zero-padded so the engine's id order is numeric order
+            group_key=group_key,
+            ratings={code: dict(by_role) for code, by_role in ratings.get(aid, {}).items()},
+            metrics=metrics.get(aid, {}),
+            adjustments=tuple(adjustments.get(aid, ())),
+            vetoes=tuple(vetoes.get(aid, ())),
+            base_bonus_fen=base_bonus or 0,
+            proration=proration(hire, leave, cycle.start_date, cycle.end_date) if hire else Fraction(1),
+        ))
+    return templates, by_template, {}
+
+
+def _goal_metric(goals: Any, metrics: dict[int, dict[str, Decimal | None]]) -> None:
+    """Goal completion (目标达成): weight-averaged completion of the agreed goals, in percent.
+    Goals without a weight count as weight 1."""
+    sums: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for aid, weight, completion in goals.filter(status=GoalStatus.AGREED, completion__isnull=False).values_list(
+        "appraisal_id", "weight", "completion"
+    ):
+        w = weight if weight > 0 else Decimal(1)
+        sums[aid][0] += completion * w
+        sums[aid][1] += w
+    for aid, (total, weights) in sums.items():
+        metrics[aid].setdefault(GOAL_METRIC, total / weights if weights else None)
+
+
+def _members_metric(cycle: Cycle, rows: list[Any], metrics: dict[int, dict[str, Decimal | None]]) -> None:
+    """For team subjects: the mean composite of the members' appraisals in worker cycles of the same
+    period (a team template uses it through an indicator whose metric is `members_mean`)."""
+    team_of = {r[0]: r[6] for r in rows if r[6]}
+    if not team_of:
+        return
+    from ..models import Team
+
+    members = defaultdict(list)
+    for team_id, worker_id in Team.members.through.objects.filter(team_id__in=set(team_of.values())).values_list(
+        "team_id", "worker_id"
+    ):
+        members[team_id].append(worker_id)
+    composite = dict(Appraisal.objects.filter(
+        cycle__start_date=cycle.start_date, cycle__end_date=cycle.end_date, worker__isnull=False,
+        composite__isnull=False,
+    ).values_list("worker_id", "composite"))
+    for aid, team_id in team_of.items():
+        values = [composite[w] for w in members[team_id] if w in composite]
+        metrics[aid].setdefault(MEMBERS_METRIC, sum(values, Decimal(0)) / len(values) if values else None)
+
+
+def cycle_results_preview(cycle: Cycle) -> dict[int, scoring.SubjectResult]:
+    """What the engine gives now for every appraisal of the cycle, without saving anything."""
+    templates, by_template, _ = _load_inputs(cycle)
+    results: dict[int, scoring.SubjectResult] = {}
+    for ct_id, inputs in by_template.items():
+        spec = spec_from_snapshot(templates[ct_id].snapshot)
+        if spec.bonus == "pool":
+            # Pools are set per group when bonuses are prepared; until then grades are what matter.
+            spec = _without_pool(spec)
+        for r in scoring.compute_cycle(spec, inputs):
+            results[int(r.subject_id)] = r
+    return results
+
+
+def _without_pool(spec: scoring.TemplateSpec) -> scoring.TemplateSpec:
+    import dataclasses
+
+    return dataclasses.replace(spec, bonus="base")
+
+
+def result_summary(r: scoring.SubjectResult) -> dict[str, Any]:
+    """The small part of the breakdown stored with the result; the per-indicator rows are recomputed
+    on demand by `appraisal_explain`, from the same snapshot and scores."""
+    return {
+        "weighted_score": None if r.weighted_score is None else str(r.weighted_score),
+        "adjustment_total": str(r.adjustment_total),
+        "band_grade": r.band_grade,
+        "grade_reason": r.grade_reason,
+        "not_applicable": list(r.not_applicable),
+        "vetoes": list(r.vetoes),
+    }
+
+
+@transaction.atomic
+def cycle_compute(*, actor: User, cycle: Cycle, progress: ProgressFn | None = None) -> ComputeSummary:
+    ensure_hr(actor)
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    ensure_state(cycle, *BEFORE_PUBLICATION)
+    results = cycle_results_preview(cycle)
+    bands = {ct.pk: {b["code"]: b for b in ct.snapshot["bands"]} for ct in CycleTemplate.objects.filter(cycle=cycle)}
+    latest_calibration = _latest_calibrations(cycle)
+    now = timezone.now()
+    appraisals = list(Appraisal.objects.filter(cycle=cycle).only("id", "cycle_template_id", "state", "calibrated"))
+    graded = 0
+    for a in appraisals:
+        r = results[a.pk]
+        band = bands[a.cycle_template_id].get(r.grade or "")
+        a.composite, a.grade = r.composite, r.grade or ""
+        a.grade_name = band["name"] if band else ""
+        a.rank, a.group_size = r.rank, r.group_size
+        a.coefficient, a.bonus_fen = r.coefficient, r.bonus_fen
+        a.breakdown = result_summary(r)
+        cal = latest_calibration.get(a.pk)
+        if cal is not None:
+            _apply_calibration(a, cal, bands[a.cycle_template_id])
+        a.computed_at = now
+        if a.state == AppraisalState.OPEN:
+            a.state = AppraisalState.COMPUTED
+        graded += bool(a.grade)
+    Appraisal.objects.bulk_update(
+        appraisals,
+        ["composite", "grade", "grade_name", "rank", "group_size", "coefficient", "bonus_fen", "breakdown",
+         "computed_at", "state"],
+        batch_size=2000,
+    )
+    if progress:
+        progress(len(appraisals), len(appraisals), "computed")
+    audit_changes(actor, cycle, {"computed": [None, len(appraisals)], "graded": [None, graded]}, reason="compute")
+    return ComputeSummary(computed=len(appraisals), graded=graded)
+
+
+def _latest_calibrations(cycle: Cycle) -> dict[int, Calibration]:
+    latest: dict[int, Calibration] = {}
+    for cal in Calibration.objects.filter(appraisal__cycle=cycle).order_by("at", "id"):
+        latest[cal.appraisal_id] = cal
+    return latest
+
+
+def _apply_calibration(a: Appraisal, cal: Calibration, bands: dict[str, Any]) -> None:
+    if cal.composite_after is not None:
+        a.composite = cal.composite_after
+    if cal.grade_after:
+        a.grade = cal.grade_after
+        band = bands.get(cal.grade_after)
+        a.grade_name = band["name"] if band else a.grade_name
+        a.coefficient = Decimal(band["coefficient"]) if band else a.coefficient
+
+
+def appraisal_explain(appraisal: Appraisal) -> dict[str, Any]:
+    """The full breakdown of one appraisal: recomputed alone from the snapshot and its submitted
+    scores (indicator rows do not depend on the group), plus the stored grade, rank and reason."""
+    snap = appraisal.cycle_template.snapshot
+    spec = spec_from_snapshot(snap)
+    if spec.bonus == "pool":
+        spec = _without_pool(spec)
+    ratings: dict[str, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
+    for code, role, value in Score.objects.filter(
+        appraisal=appraisal, assignment__state=AssignmentState.SUBMITTED
+    ).values_list("indicator_code", "role", "value"):
+        ratings[code][role].append(value)
+    metrics: dict[str, Decimal | None] = dict(
+        MetricValue.objects.filter(appraisal=appraisal).values_list("metric", "value"))
+    goal: dict[int, dict[str, Decimal | None]] = defaultdict(dict)
+    _goal_metric(appraisal.goals.all(), goal)
+    metrics.update({k: v for k, v in goal[appraisal.pk].items() if k not in metrics})
+    adjustments, vetoes = [], []
+    caps = {a["code"]: Decimal(a["cap"]) for a in snap["adjustments"]}
+    for code, value, is_veto in appraisal.adjustment_entries.values_list("code", "value", "is_veto"):
+        if is_veto:
+            vetoes.append(scoring.Veto(code=code))
+        elif code in caps:
+            adjustments.append(scoring.Adjustment(code=code, value=value, cap=caps[code]))
+    subject = scoring.SubjectInput(subject_id="x", ratings={c: dict(r) for c, r in ratings.items()}, metrics=metrics,
+                                   adjustments=tuple(adjustments), vetoes=tuple(vetoes))
+    (result,) = scoring.compute_cycle(spec, [subject])
+    names = {i["code"]: i for i in snap["indicators"]}
+    rows = []
+    for row in result.indicators:
+        item = names[row.code]
+        rows.append({
+            "code": row.code, "name": item["name"], "dimension": item.get("dimension_name", ""), "kind": row.kind,
+            "raw_value": _s(row.raw_value), "rule": row.rule, "score": _s(row.score), "weight": _s(row.weight),
+            "effective_weight": _s(row.effective_weight), "contribution": _s(row.contribution, 2),
+            "roles": [
+                {"role": rb.role, "mean": _s(rb.mean, 2), "count": rb.count, "weight": _s(rb.weight),
+                 "effective_weight": _s(rb.effective_weight), "total": str(rb.total)}
+                for rb in row.roles
+            ],
+        })
+    return {
+        "indicators": rows,
+        "adjustments": [{"code": a.code, "value": str(a.value), "cap": str(a.cap), "applied": str(a.applied)}
+                        for a in result.adjustments],
+        "weighted_score": _s(result.weighted_score, 2),
+        "composite": _s(appraisal.composite),
+        "grade": appraisal.grade, "grade_name": appraisal.grade_name,
+        "rank": appraisal.rank, "group_size": appraisal.group_size,
+        "grade_reason": (appraisal.breakdown or {}).get("grade_reason", ""),
+        "not_applicable": list(result.not_applicable), "vetoes": list(result.vetoes),
+        "calibrated": appraisal.calibrated,
+    }
+
+
+def _s(value: Decimal | None, places: int | None = None) -> str | None:
+    if value is None:
+        return None
+    if places is not None:
+        return str(value.quantize(Decimal(1).scaleb(-places)))
+    return str(value)
+
+
+__all__: Iterable[str] = ["appraisal_explain", "cycle_compute", "cycle_results_preview", "proration"]

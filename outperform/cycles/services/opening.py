@@ -1,0 +1,281 @@
+"""Opening a cycle in bulk: one appraisal per subject, the template snapshots, rater assignments.
+
+Idempotent: opening again creates only what is missing (new joiners), never a second appraisal.
+Constant number of queries whatever the number of subjects (bulk reads, bulk inserts in batches).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from outperform.core.audit import audit_update, snapshot
+from outperform.core.models import User
+from outperform.indicators.models import RaterRole, SubjectKind, Template
+from outperform.indicators.snapshot import template_snapshot, validate_template_model
+from outperform.org.models import Department, Project
+from outperform.vendors.models import Vendor, VendorStatus
+from outperform.workers.models import Worker, WorkerStatus
+
+from ..models import Appraisal, Cycle, CycleState, CycleTemplate, RaterAssignment, Team
+from .common import ensure_hr, ensure_state
+
+ProgressFn = Callable[[int, int, str], None]
+BATCH = 5000
+
+
+@dataclass
+class OpenSummary:
+    appraisals_created: int
+    assignments_created: int
+    appraisals_total: int
+
+
+def _templates(cycle: Cycle) -> tuple[CycleTemplate, dict[str, CycleTemplate]]:
+    """The cycle's default template and one per category, snapshotted once (the first opening)."""
+    existing = {ct.template_id: ct for ct in cycle.cycle_templates.all()}
+    wanted: list[tuple[Template, list[str]]] = [(cycle.default_template, [])]
+    field = "position_categories" if cycle.subject_kind == SubjectKind.WORKER else "vendor_categories"
+    for t in Template.objects.filter(subject_kind=cycle.subject_kind, status="active").exclude(
+        pk=cycle.default_template_id
+    ):
+        if getattr(t, field):
+            wanted.append((t, list(getattr(t, field))))
+    default: CycleTemplate | None = None
+    by_category: dict[str, CycleTemplate] = {}
+    for template, categories in wanted:
+        ct = existing.get(template.pk)
+        if ct is None:
+            errors = validate_template_model(template)
+            if errors:
+                raise ValidationError(
+                    _("考核方案“%(t)s”不能使用：%(e)s") % {"t": template, "e": "；".join(errors)}, code="template"
+                )
+            ct = CycleTemplate.objects.create(
+                cycle=cycle, template=template, snapshot=template_snapshot(template), categories=categories
+            )
+            Template.objects.filter(pk=template.pk).update(frozen=True)
+        if template.pk == cycle.default_template_id:
+            default = ct
+        for c in ct.categories:
+            by_category.setdefault(c, ct)
+    assert default is not None
+    return default, by_category
+
+
+def _roles_in_use(templates: Iterable[CycleTemplate]) -> set[str]:
+    roles: set[str] = set()
+    for ct in templates:
+        snap = ct.snapshot
+        roles |= {r for r, w in snap["role_weights"].items() if float(w) > 0}
+        for item in snap["indicators"]:
+            if item.get("role_weights"):
+                roles |= {r for r, w in item["role_weights"].items() if float(w) > 0}
+    return roles
+
+
+def _group_key(snapshot: dict[str, Any], department_id: int | None, vendor_id: int | None,
+               position_id: int | None) -> str:
+    group = snapshot.get("distribution_group", "department")
+    if group == "department":
+        return f"D{department_id}"
+    if group == "vendor":
+        return f"V{vendor_id}"
+    if group == "position":
+        return f"P{position_id}"
+    return "ALL"
+
+
+def _bulk(model: Any, objs: list[Any], progress: ProgressFn | None, label: str, offset: int, total: int) -> None:
+    for i in range(0, len(objs), BATCH):
+        model.objects.bulk_create(objs[i:i + BATCH], batch_size=BATCH, ignore_conflicts=model is RaterAssignment)
+        if progress:
+            progress(offset + min(i + BATCH, len(objs)), total, label)
+
+
+@transaction.atomic
+def cycle_open(*, actor: User, cycle: Cycle, progress: ProgressFn | None = None) -> OpenSummary:
+    ensure_hr(actor)
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    ensure_state(cycle, CycleState.DRAFT, CycleState.GOAL_SETTING, CycleState.IN_PROGRESS)
+    before = snapshot(cycle)
+    default, by_category = _templates(cycle)
+    templates = [default, *by_category.values()]
+    roles = _roles_in_use(templates)
+    if cycle.subject_kind == SubjectKind.WORKER:
+        created, assignments = _open_workers(cycle, default, by_category, roles, progress)
+    elif cycle.subject_kind == SubjectKind.VENDOR:
+        created, assignments = _open_vendors(cycle, actor, default, by_category, roles)
+    else:
+        created, assignments = _open_teams(cycle, actor, default, roles)
+    if cycle.state == CycleState.DRAFT:
+        cycle.state = CycleState.GOAL_SETTING
+        cycle.opened_at = timezone.now()
+        cycle.save(update_fields=["state", "opened_at", "updated_at"])
+        audit_update(actor, cycle, before, reason=f"opened: {created} appraisals")
+    total = Appraisal.objects.filter(cycle=cycle).count()
+    return OpenSummary(appraisals_created=created, assignments_created=assignments, appraisals_total=total)
+
+
+def _worker_scope(cycle: Cycle) -> Any:
+    qs = Worker.objects.filter(
+        status__in=[WorkerStatus.ACTIVE, WorkerStatus.ON_LEAVE], hire_date__lte=cycle.end_date
+    ).filter(Q(leave_date__isnull=True) | Q(leave_date__gte=cycle.start_date))
+    paths = list(cycle.departments.values_list("path", flat=True))
+    if paths:
+        q = Q()
+        for p in paths:
+            q |= Q(department__path__startswith=p)
+        qs = qs.filter(q)
+    for field, rel in (("vendor", cycle.vendors), ("project", cycle.projects), ("position", cycle.positions)):
+        ids = list(rel.values_list("id", flat=True))
+        if ids:
+            qs = qs.filter(**{f"{field}__in": ids})
+    return qs
+
+
+def _open_workers(
+    cycle: Cycle, default: CycleTemplate, by_category: dict[str, CycleTemplate], roles: set[str],
+    progress: ProgressFn | None,
+) -> tuple[int, int]:
+    rows = list(_worker_scope(cycle).order_by("id").values_list(
+        "id", "name", "vendor_id", "department_id", "position_id", "position__category", "user_id",
+        "supervisor_id", "project_id",
+    ))
+    existing = set(Appraisal.objects.filter(cycle=cycle, worker__isnull=False).values_list("worker_id", flat=True))
+    new_rows = [r for r in rows if r[0] not in existing]
+    total_steps = len(new_rows) * 2
+    appraisals = []
+    for wid, name, vendor_id, dept_id, pos_id, category, user_id, _sup, _prj in new_rows:
+        ct = by_category.get(category, default)
+        appraisals.append(Appraisal(
+            cycle=cycle, cycle_template=ct, subject_kind=SubjectKind.WORKER, worker_id=wid, vendor_id=vendor_id,
+            department_id=dept_id, position_id=pos_id, subject_user_id=user_id, subject_name=name,
+            group_key=_group_key(ct.snapshot, dept_id, vendor_id, pos_id),
+        ))
+    _bulk(Appraisal, appraisals, progress, _("创建考核单 / creating appraisals"), 0, total_steps)
+    if not new_rows:
+        return 0, 0
+    appraisal_of = dict(
+        Appraisal.objects.filter(cycle=cycle, worker__isnull=False).values_list("worker_id", "id")
+    )
+    heads = {d: (parent, head) for d, parent, head in Department.objects.values_list("id", "parent_id", "head_id")}
+    clients: dict[int, list[int]] = defaultdict(list)
+    for project_id, user_id in Project.clients.through.objects.values_list("project_id", "user_id"):
+        clients[project_id].append(user_id)
+    # Peers come from the same department; subordinates are the workers a manager supervises.
+    with_user_by_dept: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    reports_of: dict[int, list[int]] = defaultdict(list)
+    for wid, _n, _v, dept_id, _p, _c, user_id, sup_id, _prj in rows:
+        if user_id:
+            with_user_by_dept[dept_id].append((wid, user_id))
+            if sup_id:
+                reports_of[sup_id].append(user_id)
+    due_self, due_review = cycle.self_review_due, cycle.review_due
+    assignments: list[RaterAssignment] = []
+
+    def add(appraisal_id: int, rater: int | None, role: str, subject_user: int | None) -> None:
+        if rater and role in roles and (role == RaterRole.SELF or rater != subject_user):
+            assignments.append(RaterAssignment(
+                cycle=cycle, appraisal_id=appraisal_id, rater_id=rater, role=role,
+                due_date=due_self if role == RaterRole.SELF else due_review,
+            ))
+
+    for wid, _n, _v, dept_id, _p, category, user_id, sup_id, project_id in new_rows:
+        aid = appraisal_of[wid]
+        parent, head = heads.get(dept_id, (None, None))
+        supervisor = sup_id or head
+        add(aid, user_id, RaterRole.SELF, user_id)
+        add(aid, supervisor, RaterRole.SUPERVISOR, user_id)
+        skip = heads.get(parent, (None, None))[1] if parent else None
+        if skip != supervisor:
+            add(aid, skip, RaterRole.SKIP_LEVEL, user_id)
+        rng = random.Random(f"{cycle.seed}:{cycle.pk}:{wid}")
+        if RaterRole.PEER in roles and cycle.peer_count:
+            pool = [u for w, u in with_user_by_dept[dept_id] if w != wid and u != supervisor]
+            for u in rng.sample(pool, min(cycle.peer_count, len(pool))):
+                add(aid, u, RaterRole.PEER, user_id)
+        for u in clients.get(project_id, []) if project_id else []:
+            add(aid, u, RaterRole.CLIENT, user_id)
+        if user_id and category == "management" and RaterRole.SUBORDINATE in roles:
+            subs = reports_of.get(user_id, [])
+            for u in rng.sample(subs, min(max(cycle.peer_count, 3), len(subs))):
+                add(aid, u, RaterRole.SUBORDINATE, user_id)
+    _bulk(RaterAssignment, assignments, progress, _("分配评价人 / assigning raters"), len(new_rows), total_steps)
+    return len(new_rows), len(assignments)
+
+
+def _open_vendors(
+    cycle: Cycle, actor: User, default: CycleTemplate, by_category: dict[str, CycleTemplate], roles: set[str]
+) -> tuple[int, int]:
+    vendors = Vendor.objects.filter(status=VendorStatus.ACTIVE)
+    ids = list(cycle.vendors.values_list("id", flat=True))
+    if ids:
+        vendors = vendors.filter(id__in=ids)
+    existing = set(Appraisal.objects.filter(cycle=cycle, subject_kind=SubjectKind.VENDOR)
+                   .values_list("vendor_id", flat=True))
+    new = [v for v in vendors.order_by("id") if v.pk not in existing]
+    Appraisal.objects.bulk_create([
+        Appraisal(cycle=cycle, cycle_template=by_category.get(v.category, default), subject_kind=SubjectKind.VENDOR,
+                  vendor=v, subject_name=v.name, group_key="ALL")
+        for v in new
+    ])
+    # Internal stakeholders: HR (the opener) as supervisor; heads of the departments the vendor staffs
+    # as clients.
+    staffed: dict[int, set[int]] = defaultdict(set)
+    for vendor_id, head in Worker.objects.filter(status=WorkerStatus.ACTIVE, department__head__isnull=False).values_list(
+        "vendor_id", "department__head_id"
+    ).distinct():
+        staffed[vendor_id].add(head)
+    assignments = []
+    for a in Appraisal.objects.filter(cycle=cycle, vendor_id__in=[v.pk for v in new], subject_kind=SubjectKind.VENDOR):
+        if RaterRole.SUPERVISOR in roles:
+            assignments.append(RaterAssignment(cycle=cycle, appraisal=a, rater=actor, role=RaterRole.SUPERVISOR,
+                                               due_date=cycle.review_due))
+        if RaterRole.CLIENT in roles:
+            assignments += [RaterAssignment(cycle=cycle, appraisal=a, rater_id=u, role=RaterRole.CLIENT,
+                                            due_date=cycle.review_due) for u in sorted(staffed.get(a.vendor_id, ()))]
+    RaterAssignment.objects.bulk_create(assignments, ignore_conflicts=True)
+    return len(new), len(assignments)
+
+
+def _open_teams(cycle: Cycle, actor: User, default: CycleTemplate, roles: set[str]) -> tuple[int, int]:
+    teams = Team.objects.all()
+    paths = list(cycle.departments.values_list("path", flat=True))
+    if paths:
+        q = Q()
+        for p in paths:
+            q |= Q(department__path__startswith=p)
+        teams = teams.filter(q)
+    existing = set(Appraisal.objects.filter(cycle=cycle, team__isnull=False).values_list("team_id", flat=True))
+    new = [t for t in teams.order_by("id") if t.pk not in existing]
+    Appraisal.objects.bulk_create([
+        Appraisal(cycle=cycle, cycle_template=default, subject_kind=SubjectKind.TEAM, team=t, vendor_id=t.vendor_id,
+                  department_id=t.department_id, subject_name=t.name,
+                  group_key=_group_key(default.snapshot, t.department_id, t.vendor_id, None))
+        for t in new
+    ])
+    heads = dict(Department.objects.values_list("id", "head_id"))
+    clients: dict[int, list[int]] = defaultdict(list)
+    for project_id, user_id in Project.clients.through.objects.values_list("project_id", "user_id"):
+        clients[project_id].append(user_id)
+    assignments = []
+    for a in Appraisal.objects.filter(cycle=cycle, team_id__in=[t.pk for t in new]).select_related("team"):
+        sup = heads.get(a.team.department_id) or actor.pk
+        if RaterRole.SUPERVISOR in roles:
+            assignments.append(RaterAssignment(cycle=cycle, appraisal=a, rater_id=sup, role=RaterRole.SUPERVISOR,
+                                               due_date=cycle.review_due))
+        if RaterRole.CLIENT in roles and a.team.project_id:
+            assignments += [RaterAssignment(cycle=cycle, appraisal=a, rater_id=u, role=RaterRole.CLIENT,
+                                            due_date=cycle.review_due) for u in clients[a.team.project_id]]
+    RaterAssignment.objects.bulk_create(assignments, ignore_conflicts=True)
+    return len(new), len(assignments)
