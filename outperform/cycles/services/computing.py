@@ -14,11 +14,12 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from outperform import scoring
 from outperform.core.audit import audit_changes
+from outperform.core.db import bulk_update_fast
 from outperform.core.models import User
 from outperform.indicators.snapshot import spec_from_snapshot
 
@@ -44,6 +45,7 @@ BEFORE_PUBLICATION = (
     CycleState.CALIBRATION,
 )
 GOAL_METRIC = "goal_completion"
+TWO_PLACES = Decimal("0.01")
 MEMBERS_METRIC = "members_mean"
 
 
@@ -69,9 +71,7 @@ def _load_inputs(cycle: Cycle) -> tuple[dict[int, CycleTemplate], dict[int, list
         "team_id",
     ))
     ratings: dict[int, dict[str, dict[str, list[Decimal]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
-    scores = Score.objects.filter(cycle=cycle, assignment__state=AssignmentState.SUBMITTED).values_list(
-        "appraisal_id", "indicator_code", "role", "value")
-    for aid, code, role, value in scores.iterator(chunk_size=20000):
+    for aid, code, role, value in _submitted_scores(cycle):
         ratings[aid][code][role].append(value)
     metrics: dict[int, dict[str, Decimal | None]] = defaultdict(dict)
     for aid, metric, value in MetricValue.objects.filter(cycle=cycle).values_list("appraisal_id", "metric", "value"):
@@ -102,6 +102,24 @@ def _load_inputs(cycle: Cycle) -> tuple[dict[int, CycleTemplate], dict[int, list
             proration=proration(hire, leave, cycle.start_date, cycle.end_date) if hire else Fraction(1),
         ))
     return templates, by_template, {}
+
+
+def _submitted_scores(cycle: Cycle) -> Iterable[tuple[int, str, str, Decimal]]:
+    """The cycle's submitted scores as plain tuples, streamed: the biggest read of a compute
+    (millions of rows), so it skips the ORM's per-row machinery."""
+    qs = Score.objects.filter(cycle=cycle, assignment__state=AssignmentState.SUBMITTED).values_list(
+        "appraisal_id", "indicator_code", "role", "value")
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        while True:
+            rows = cur.fetchmany(50000)
+            if not rows:
+                return
+            if connection.vendor == "postgresql":  # psycopg already gives Decimal
+                yield from rows
+            else:  # SQLite keeps numerics as int/float: back to the exact 2-place Decimal
+                yield from ((a, c, r, Decimal(str(v)).quantize(TWO_PLACES)) for a, c, r, v in rows)
 
 
 def _goal_metric(goals: Any, metrics: dict[int, dict[str, Decimal | None]]) -> None:
@@ -199,11 +217,10 @@ def cycle_compute(*, actor: User, cycle: Cycle, progress: ProgressFn | None = No
         if a.state == AppraisalState.OPEN:
             a.state = AppraisalState.COMPUTED
         graded += bool(a.grade)
-    Appraisal.objects.bulk_update(
-        appraisals,
+    bulk_update_fast(
+        Appraisal, appraisals,
         ["composite", "grade", "grade_name", "rank", "group_size", "coefficient", "bonus_fen", "breakdown",
          "computed_at", "state"],
-        batch_size=2000,
     )
     if progress:
         progress(len(appraisals), len(appraisals), "computed")
