@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -21,6 +21,7 @@ from outperform import scoring
 from outperform.core.audit import audit_changes
 from outperform.core.db import bulk_update_fast
 from outperform.core.models import User
+from outperform.indicators.models import RaterRole
 from outperform.indicators.snapshot import spec_from_snapshot
 
 from ..models import (
@@ -35,6 +36,7 @@ from ..models import (
     Goal,
     GoalStatus,
     MetricValue,
+    RaterAssignment,
     Score,
 )
 from .common import ensure_hr, ensure_state
@@ -45,7 +47,7 @@ BEFORE_PUBLICATION = (
     CycleState.CALIBRATION,
 )
 GOAL_METRIC = "goal_completion"
-TWO_PLACES = Decimal("0.01")
+EMPTY: dict[str, dict[str, list[Decimal]]] = {}
 MEMBERS_METRIC = "members_mean"
 
 
@@ -70,9 +72,8 @@ def _load_inputs(cycle: Cycle) -> tuple[dict[int, CycleTemplate], dict[int, list
         "id", "cycle_template_id", "group_key", "worker__base_bonus_fen", "worker__hire_date", "worker__leave_date",
         "team_id",
     ))
-    ratings: dict[int, dict[str, dict[str, list[Decimal]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
-    for aid, code, role, value in _submitted_scores(cycle):
-        ratings[aid][code][role].append(value)
+    codes = sorted({i["code"] for ct in templates.values() for i in ct.snapshot["indicators"]})
+    ratings = dict(_submitted_ratings(cycle, codes))
     metrics: dict[int, dict[str, Decimal | None]] = defaultdict(dict)
     for aid, metric, value in MetricValue.objects.filter(cycle=cycle).values_list("appraisal_id", "metric", "value"):
         metrics[aid][metric] = value
@@ -94,7 +95,7 @@ def _load_inputs(cycle: Cycle) -> tuple[dict[int, CycleTemplate], dict[int, list
         by_template[ct_id].append(scoring.SubjectInput(
             subject_id=f"{aid:012d}",  # zero-padded so the engine's id order is numeric order
             group_key=group_key,
-            ratings={code: dict(by_role) for code, by_role in ratings.get(aid, {}).items()},
+            ratings=ratings.get(aid, EMPTY),
             metrics=metrics.get(aid, {}),
             adjustments=tuple(adjustments.get(aid, ())),
             vetoes=tuple(vetoes.get(aid, ())),
@@ -104,22 +105,59 @@ def _load_inputs(cycle: Cycle) -> tuple[dict[int, CycleTemplate], dict[int, list
     return templates, by_template, {}
 
 
-def _submitted_scores(cycle: Cycle) -> Iterable[tuple[int, str, str, Decimal]]:
-    """The cycle's submitted scores as plain tuples, streamed: the biggest read of a compute
-    (millions of rows), so it skips the ORM's per-row machinery."""
-    qs = Score.objects.filter(cycle=cycle, assignment__state=AssignmentState.SUBMITTED).values_list(
-        "appraisal_id", "indicator_code", "role", "value")
-    sql, params = qs.query.sql_with_params()
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
+# Every score is 0.00–100.00 in steps of 0.01: 10,001 possible values. Sharing one Decimal per value
+# saves millions of allocations when a cycle holds millions of scores.
+SCORE_VALUES = tuple(Decimal(i).scaleb(-2) for i in range(10001))
+
+
+def _submitted_ratings(
+    cycle: Cycle, codes: list[str]
+) -> Iterator[tuple[int, dict[str, dict[str, list[Decimal]]]]]:
+    """(appraisal id, {indicator: {role: [scores]}}) for every appraisal with submitted scores.
+
+    The biggest read of a compute (millions of rows). The database folds each appraisal's scores
+    into one text row of integers, each (indicator index × 8 + role index) × 10001 + hundredths,
+    so Python splits one string per person instead of receiving millions of row tuples."""
+    roles = [r.value for r in RaterRole]
+    code_case = " ".join(f"WHEN %s THEN {i}" for i in range(len(codes)))
+    role_case = " ".join(f"WHEN %s THEN {i}" for i in range(len(roles)))
+    hundredths = "(s.value * 100)::int" if connection.vendor == "postgresql" else "CAST(ROUND(s.value * 100) AS INTEGER)"
+    encoded = (f"((CASE s.indicator_code {code_case} ELSE -1 END) * 8 + (CASE s.role {role_case} END)) * 10001"
+               f" + {hundredths}")
+    agg = "string_agg(CAST({e} AS TEXT), ',')" if connection.vendor == "postgresql" else "group_concat({e}, ',')"
+    sql = (
+        f"SELECT s.appraisal_id, {agg.format(e=encoded)} "
+        f"FROM {Score._meta.db_table} s JOIN {RaterAssignment._meta.db_table} r ON r.id = s.assignment_id "
+        "WHERE s.cycle_id = %s AND r.state = %s GROUP BY s.appraisal_id"
+    )
+    values = SCORE_VALUES
+    with transaction.atomic(), connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            # Room to hash-aggregate millions of rows in memory instead of sorting them on disk, and
+            # no JIT compile for a query that runs once (7.5 s → 1.2 s at 4.6 million scores).
+            cur.execute("SET LOCAL work_mem = '512MB'")
+            cur.execute("SET LOCAL jit = off")
+        cur.execute(sql, [*codes, *roles, cycle.pk, AssignmentState.SUBMITTED])
         while True:
-            rows = cur.fetchmany(50000)
+            rows = cur.fetchmany(5000)
             if not rows:
                 return
-            if connection.vendor == "postgresql":  # psycopg already gives Decimal
-                yield from rows
-            else:  # SQLite keeps numerics as int/float: back to the exact 2-place Decimal
-                yield from ((a, c, r, Decimal(str(v)).quantize(TWO_PLACES)) for a, c, r, v in rows)
+            for aid, packed in rows:
+                ratings: dict[str, dict[str, list[Decimal]]] = {}
+                for number in map(int, packed.split(",")):
+                    key, cents = divmod(number, 10001)
+                    if key < 0:
+                        continue  # a score for an indicator no longer in the template
+                    ci, ri = divmod(key, 8)
+                    code, role = codes[ci], roles[ri]
+                    by_role = ratings.get(code)
+                    if by_role is None:
+                        ratings[code] = {role: [values[cents]]}
+                    elif role in by_role:
+                        by_role[role].append(values[cents])
+                    else:
+                        by_role[role] = [values[cents]]
+                yield aid, ratings
 
 
 def _goal_metric(goals: Any, metrics: dict[int, dict[str, Decimal | None]]) -> None:

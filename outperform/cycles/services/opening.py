@@ -201,8 +201,7 @@ def _open_workers(
             add(aid, skip, RaterRole.SKIP_LEVEL, user_id)
         rng = random.Random(f"{cycle.seed}:{cycle.pk}:{wid}")
         if RaterRole.PEER in roles and cycle.peer_count:
-            pool = [u for w, u in with_user_by_dept[dept_id] if w != wid and u != supervisor]
-            for u in rng.sample(pool, min(cycle.peer_count, len(pool))):
+            for u in _draw_peers(rng, with_user_by_dept[dept_id], cycle.peer_count, wid, supervisor):
                 add(aid, u, RaterRole.PEER, user_id)
         for u in clients.get(project_id, []) if project_id else []:
             add(aid, u, RaterRole.CLIENT, user_id)
@@ -212,6 +211,22 @@ def _open_workers(
                 add(aid, u, RaterRole.SUBORDINATE, user_id)
     _bulk(RaterAssignment, assignments, progress, _("分配评价人 / assigning raters"), len(new_rows), total_steps)
     return len(new_rows), len(assignments)
+
+
+def _draw_peers(
+    rng: random.Random, members: list[tuple[int, int]], count: int, subject: int, supervisor: int | None
+) -> list[int]:
+    """`count` distinct colleagues at random, never the subject nor their supervisor. Draws indices
+    (a few spare for the excluded two) instead of filtering the department: a department can hold
+    tens of thousands of people and this runs once per person."""
+    picks: list[int] = []
+    for i in rng.sample(range(len(members)), min(len(members), count + 2)):
+        worker, user = members[i]
+        if worker != subject and user != supervisor and user not in picks:
+            picks.append(user)
+            if len(picks) == count:
+                break
+    return picks
 
 
 def _open_vendors(
