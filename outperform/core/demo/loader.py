@@ -125,7 +125,13 @@ def demo_exists() -> bool:
 
 
 @transaction.atomic
-def load_demo(workers: int = 300, seed: int = 2026, progress: Callable[[str], None] | None = None) -> DemoSummary:
+def load_demo(
+    workers: int = 300, seed: int = 2026, progress: Callable[[str], None] | None = None, with_cycles: bool | None = None
+) -> DemoSummary:
+    """with_cycles: the two demo cycles; by default only for demo sizes (≤ 5,000 workers), since the
+    big sizes serve benchmarks that build their own cycles."""
+    if with_cycles is None:
+        with_cycles = workers <= 5000
     if demo_exists():
         return DemoSummary(created=False, workers=Worker.objects.count(), logins=_login_rows())
     rng = random.Random(seed)
@@ -194,7 +200,23 @@ def load_demo(workers: int = 300, seed: int = 2026, progress: Callable[[str], No
     if first is not None:
         Worker.objects.filter(pk=first.pk).update(user=users["worker"], status=WorkerStatus.ACTIVE, leave_date=None)
         User.objects.filter(pk=users["worker"].pk).update(full_name=first.name)
+    if with_cycles:
+        _worker_accounts()
+        say("cycles: 2026 Q3 (archived), 2026 Q4 (running)")
+        from .cycles import load_demo_cycles
+
+        load_demo_cycles(rng, users["hr"])
     return DemoSummary(created=True, workers=workers, logins=_login_rows())
+
+
+def _worker_accounts() -> None:
+    """A log-in for every demo worker (no usable password), so self and peer evaluations exist."""
+    rows = list(Worker.objects.filter(user__isnull=True).values_list("id", "employee_no", "name"))
+    accounts = [User(username=no.lower(), full_name=name, password="!") for _wid, no, name in rows]  # noqa: S106
+    User.objects.bulk_create(accounts, batch_size=2000)
+    ids = dict(User.objects.filter(username__in=[a.username for a in accounts]).values_list("username", "id"))
+    links = [Worker(pk=wid, user_id=ids[no.lower()]) for wid, no, _name in rows]
+    Worker.objects.bulk_update(links, ["user"], batch_size=2000)
 
 
 def _login_rows() -> list[tuple[str, str, str]]:
@@ -238,6 +260,9 @@ def _supervisors(rng: random.Random, depts: dict[str, Department]) -> dict[str, 
     result = {code: saved[u.username] for code, u in sups.items()}
     for code, user in result.items():
         depts[code].head = user
+    # The demo supervisor log-in leads 客服一部 too, so they have people to rate.
+    result["OPS-CS1"] = User.objects.get(username="supervisor")
+    depts["OPS-CS1"].head = result["OPS-CS1"]
     Department.objects.bulk_update([depts[c] for c in result], ["head"])
     return result
 
