@@ -41,14 +41,19 @@ def _postgres(objs: Sequence[models.Model], fields: list[Any], table: str, pk: A
     types = [f.db_type(connection) for f in fields]
     defs = ", ".join(f"{q(c)} {t}" for c, t in zip(cols, types, strict=True))
     is_json = [isinstance(f, models.JSONField) for f in fields]
+    # Values are read before the COPY starts: reading a deferred field runs a query, and a query on
+    # a connection in the middle of a COPY waits forever.
+    rows = [
+        [o.pk, *(Jsonb(v) if j and v is not None else v
+                 for v, j in zip((getattr(o, f.attname) for f in fields), is_json, strict=False))]
+        for o in objs
+    ]
     with connection.cursor() as cur:
         cur.execute(f"CREATE TEMP TABLE {tmp} (_pk bigint, {defs}) ON COMMIT DROP")
         raw = cur.cursor  # the psycopg cursor under Django's wrapper
         with raw.copy(f"COPY {tmp} FROM STDIN") as copy:
-            for o in objs:
-                values = [getattr(o, f.attname) for f in fields]
-                copy.write_row([o.pk, *(Jsonb(v) if j and v is not None else v
-                                        for v, j in zip(values, is_json, strict=True))])
+            for row in rows:
+                copy.write_row(row)
         sets = ", ".join(f"{q(c)} = s.{q(c)}" for c in cols)
         cur.execute(f"UPDATE {table} t SET {sets} FROM {tmp} s WHERE t.{q(pk.column)} = s._pk")
         cur.execute(f"DROP TABLE {tmp}")
