@@ -158,7 +158,8 @@ def main() -> None:
     subjects = build_subjects(args.subjects, rng)
     groups = sorted({s.group_key for s in subjects})
     pools = {g: 50 * 120_000 + rng.randint(0, 99_999) for g in groups}  # ~1,200 元 per head
-    print(f"generated {len(subjects):,} subjects in {len(groups):,} groups "
+    scores = sum(len(v) for s in subjects for by_role in s.ratings.values() for v in by_role.values())
+    print(f"generated {len(subjects):,} subjects, {scores:,} rater scores, {len(groups):,} groups "
           f"in {time.perf_counter() - started:.1f} s (not timed)")
 
     if args.profile:
@@ -173,10 +174,11 @@ def main() -> None:
         # Free the previous run's results first: their deallocation is not this run's work.
         results = []
         gc.collect()
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.process_time()
         results = compute_cycle(template, subjects, pools_fen=pools)
         timings.append(time.perf_counter() - t0)
-        print(f"run {run + 1}: compute_cycle {timings[-1]:.3f} s")
+        # CPU time next to wall time shows when another process was competing for the core.
+        print(f"run {run + 1}: compute_cycle {timings[-1]:.3f} s (cpu {time.process_time() - cpu0:.3f} s)")
 
     seconds = statistics.median(timings)
     grades: dict[str | None, int] = {}

@@ -16,6 +16,8 @@ urlpatterns = [
     path("org/", include("outperform.org.urls")),
     path("vendors/", include("outperform.vendors.urls")),
     path("workers/", include("outperform.workers.urls")),
+    path("indicators/", include("outperform.indicators.urls")),
+    path("cycles/", include("outperform.cycles.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("outperform.api_urls")),

@@ -2,6 +2,8 @@
 
 from rest_framework.routers import DefaultRouter
 
+from outperform.cycles import api as cycles_api
+from outperform.indicators.api import DimensionViewSet, IndicatorViewSet, TemplateViewSet
 from outperform.org.api import DepartmentViewSet, PositionViewSet, ProjectViewSet
 from outperform.vendors.api import ContractViewSet, ServiceLevelViewSet, VendorViewSet
 from outperform.workers.api import WorkerViewSet
@@ -14,5 +16,17 @@ router.register("vendors", VendorViewSet, basename="vendor")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("service-levels", ServiceLevelViewSet, basename="service-level")
 router.register("workers", WorkerViewSet, basename="worker")
+router.register("cycles", cycles_api.CycleViewSet, basename="cycle")
+router.register("appraisals", cycles_api.AppraisalViewSet, basename="appraisal")
+router.register("my-evaluations", cycles_api.MyEvaluationViewSet, basename="my-evaluation")
+router.register("assignments", cycles_api.AssignmentViewSet, basename="assignment")
+router.register("goals", cycles_api.GoalViewSet, basename="goal")
+router.register("appeals", cycles_api.AppealViewSet, basename="appeal")
+router.register("interviews", cycles_api.InterviewViewSet, basename="interview")
+router.register("jobs", cycles_api.JobViewSet, basename="job")
+router.register("teams", cycles_api.TeamViewSet, basename="team")
+router.register("dimensions", DimensionViewSet, basename="dimension")
+router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("templates", TemplateViewSet, basename="template")
 
 urlpatterns = router.urls

@@ -20,8 +20,9 @@ def bulk_update_fast(model: type[models.Model], objs: Sequence[models.Model], fi
     assert pk is not None
     if connection.vendor == "postgresql":
         return _postgres(objs, concrete, table, pk)
-    columns = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in concrete)  # type: ignore[union-attr]
-    sql = f"UPDATE {table} SET {columns} WHERE {connection.ops.quote_name(pk.column)} = %s"
+    columns = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in concrete)  # type: ignore[union-attr,arg-type]
+    # Table and column names come from the model's metadata, quoted; values are parameters.
+    sql = f"UPDATE {table} SET {columns} WHERE {connection.ops.quote_name(pk.column or 'id')} = %s"  # noqa: S608
     rows = [
         [f.get_db_prep_save(getattr(o, f.attname), connection) for f in concrete]  # type: ignore[union-attr]
         + [o.pk]
@@ -55,6 +56,6 @@ def _postgres(objs: Sequence[models.Model], fields: list[Any], table: str, pk: A
             for row in rows:
                 copy.write_row(row)
         sets = ", ".join(f"{q(c)} = s.{q(c)}" for c in cols)
-        cur.execute(f"UPDATE {table} t SET {sets} FROM {tmp} s WHERE t.{q(pk.column)} = s._pk")
+        cur.execute(f"UPDATE {table} t SET {sets} FROM {tmp} s WHERE t.{q(pk.column)} = s._pk")  # noqa: S608
         cur.execute(f"DROP TABLE {tmp}")
         return len(objs)

@@ -91,7 +91,7 @@ def job_live_progress(job: Job) -> tuple[int, int, str]:
     if job.state == JobState.RUNNING:
         cached = cache.get(progress_key(job.pk))
         if cached:
-            return cached  # type: ignore[no-any-return]
+            return tuple(cached)
     return job.done, job.total, job.message
 
 

@@ -259,6 +259,9 @@ class MetricValue(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["appraisal", "metric"], name="unique_metric_value")]
 
+    def __str__(self) -> str:
+        return f"{self.metric}={self.value}"
+
 
 class AdjustmentEntry(models.Model):
     """A 加减分 or 一票否决 recorded for an appraisal, with its reason."""
@@ -270,6 +273,9 @@ class AdjustmentEntry(models.Model):
     reason = models.CharField(_("原因"), max_length=300)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.value}"
 
 
 class GoalStatus(models.TextChoices):
@@ -322,6 +328,9 @@ class Calibration(models.Model):
         verbose_name = _("绩效校准")
         verbose_name_plural = _("绩效校准")
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.grade_before}→{self.grade_after}: {self.reason}"
 
 
 class AppealState(models.TextChoices):

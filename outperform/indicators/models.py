@@ -162,7 +162,8 @@ class Template(TimeStamped):
     # Set when a cycle takes a snapshot; a frozen template is no longer edited in place.
     frozen = models.BooleanField(_("已冻结"), default=False)
 
-    scope_paths = {"department": "*", "vendor": "*"}
+    # Reference data for every signed-in role: workers may read how they are appraised.
+    scope_paths = {"department": "*", "vendor": "*", "self": "*"}
 
     class Meta:
         verbose_name = _("考核方案")

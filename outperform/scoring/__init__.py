@@ -14,11 +14,14 @@ from .na import NOT_APPLICABLE, NotApplicable, ScoreOrNA
 from .ranking import competition_ranks
 from .results import (
     AdjustmentBreakdown,
+    Breakdown,
     CycleResult,
     GroupSummary,
     IndicatorBreakdown,
+    IndicatorColumns,
     QuotaPlaces,
     RoleBreakdown,
+    RoleLayout,
     SubjectResult,
 )
 from .rounding import SCORING_CONTEXT, round_score, scoring_context
@@ -33,6 +36,7 @@ from .rules import (
     rule_to_dict,
 )
 from .types import (
+    FULL_PERIOD,
     Adjustment,
     GradeBand,
     IndicatorSpec,
@@ -46,12 +50,14 @@ from .validation import validate_template
 from .weights import apportion
 
 __all__ = [
+    "FULL_PERIOD",
     "NOT_APPLICABLE",
     "SCORING_CONTEXT",
     "Adjustment",
     "AdjustmentBreakdown",
     "BandScale",
     "BandsRule",
+    "Breakdown",
     "ConfigError",
     "CycleResult",
     "DeductionRule",
@@ -61,6 +67,7 @@ __all__ = [
     "GradeBand",
     "GroupSummary",
     "IndicatorBreakdown",
+    "IndicatorColumns",
     "IndicatorSpec",
     "InputError",
     "LinearRule",
@@ -69,6 +76,7 @@ __all__ = [
     "Quota",
     "QuotaPlaces",
     "RoleBreakdown",
+    "RoleLayout",
     "RoleScore",
     "Rule",
     "RuleError",

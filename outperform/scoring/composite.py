@@ -34,7 +34,7 @@ import operator
 from collections.abc import Callable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import repeat
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from .errors import InputError
 from .formula import Formula
@@ -179,21 +179,23 @@ class _QualitativeBlock:
         """Scores, role layouts and the ratings used, per qualitative indicator."""
         scores: Scores = []
         layouts: Layouts = []
+        add_score, add_layout = scores.append, layouts.append
         by_roles = list(map(ratings.get, self.codes))
-        for by_role, roles, cache in zip(by_roles, self.roles, self.caches):
+        for by_role, roles, cache in zip(by_roles, self.roles, self.caches, strict=True):
             if not by_role:
                 return self._general(by_roles)
             values = tuple(map(by_role.get, roles, _EMPTY))
-            counts = tuple(map(len, values))
-            entry = cache.get(counts)
-            if entry is None or entry.factors is None or entry.present != len(by_role):
-                # New arrangement, nothing weighted, or roles the template does not know.
+            entry = cache.get(tuple(map(len, values)))
+            if entry is None:
+                return self._general(by_roles)  # a new arrangement: built there, cached
+            layout, factors, common, totallers, present = entry
+            if factors is None or present != len(by_role):
+                # Nothing weighted rated, or roles the template does not know: explained there.
                 return self._general(by_roles)
-            exact = sum(map(_mul, map(_call, entry.totallers, values), entry.factors),
-                        ZERO) / entry.common
-            scores.append(exact.quantize(_Q, _HALF_UP))
-            layouts.append(entry.layout)
-        return scores, layouts, by_roles  # type: ignore[return-value]
+            exact = sum(map(_mul, map(_call, totallers, values), factors), ZERO) / common
+            add_score(exact.quantize(_Q, _HALF_UP))
+            add_layout(layout)
+        return scores, layouts, by_roles
 
     def _general(self, by_roles: Sequence[RoleRatings | None]
                  ) -> tuple[Scores, Layouts, RatingsColumn]:
@@ -301,9 +303,11 @@ class SubjectScorer:
         layouts += self._quantitative_blanks
         used += self._quantitative_blanks
         if not self._in_order:
-            order = self._order
-            scores, raws, layouts, used = (
-                [column[i] for i in order] for column in (scores, raws, layouts, used))
+            take = self._order.__getitem__  # position in template -> position produced
+            scores = [scores[take(i)] for i in range(len(scores))]
+            raws = [raws[take(i)] for i in range(len(raws))]
+            layouts = [layouts[take(i)] for i in range(len(layouts))]
+            used = [used[take(i)] for i in range(len(used))]
 
         if subject.adjustments:
             adjustments, adjustment_total = self._adjust(subject.adjustments)
@@ -322,7 +326,7 @@ class SubjectScorer:
                 sum(1 << i for i, s in enumerate(scores) if s is not None))
             if looked_up is None:
                 breakdown = _new(Breakdown, (self.columns, (_NO_WEIGHT,) * len(scores),
-                                             tuple(scores + raws + layouts + used)))
+                                             (*scores, *raws, *layouts, *used)))
                 return _new(ScoredSubject, (subject, None, None, adjustment_total, breakdown,
                                             adjustments, not_applicable, vetoes))
             effective, factors = looked_up
@@ -335,10 +339,11 @@ class SubjectScorer:
             total = self.scale_min
         elif total > self.scale_max:
             total = self.scale_max
-        scores += raws
-        scores += layouts
-        scores += used
-        breakdown = _new(Breakdown, (self.columns, effective, tuple(scores)))
+        cells: list[Any] = scores
+        cells += raws
+        cells += layouts
+        cells += used
+        breakdown = _new(Breakdown, (self.columns, effective, tuple(cells)))
         return _new(ScoredSubject, (subject, total.quantize(_Q, _HALF_UP), weighted,
                                     adjustment_total, breakdown, adjustments, not_applicable,
                                     vetoes))

@@ -34,9 +34,9 @@ Forced distribution, for one group of ``n`` graded subjects
           min quota below may fall short, by the size of the tie - never otherwise;
        f. the lowest grade takes everyone left.
 
-       Steps are applied in that order, so a max quota beats a min quota of the same
-       grade's promotions, and when rounding makes the minimums add up to more than the
-       group, the worse grades' minimums win.
+       Steps are applied in that order: a grade's max quota limits its own promotions, and
+       when rounding makes the minimums add up to more than the group, the worse grades'
+       minimums win.
     4. Groups smaller than the template's ``min_group_size`` are graded by bands.
 
 Every subject gets a ``grade_reason`` saying which of these decided its grade.

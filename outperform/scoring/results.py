@@ -11,6 +11,7 @@ NOT_APPLICABLE for this subject and left out of the composite.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
@@ -54,12 +55,14 @@ class IndicatorColumns(NamedTuple):
     weights: tuple[Decimal, ...]
 
 
-class RoleBreakdown(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class RoleBreakdown:
     """How one rater role scored one qualitative indicator.
 
-    ``scores`` are the role's raters' scores, ``total`` their exact sum and ``mean`` =
-    total / count (28 significant digits, for display - the indicator score is computed
-    from the exact scores). ``weight``/``effective_weight`` as in :class:`RoleLayout`.
+    ``scores`` are the role's raters' scores, ``count`` how many there are, ``total`` their
+    exact sum and ``mean`` = total / count (28 significant digits, for display - the
+    indicator score is computed from the exact scores). ``weight``/``effective_weight`` as
+    in :class:`RoleLayout`.
     """
 
     role: str
@@ -95,7 +98,7 @@ class IndicatorBreakdown(NamedTuple):
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form (Decimals kept), ``roles`` as a list of dicts."""
         data = self._asdict()
-        data["roles"] = [role._asdict() for role in self.roles]
+        data["roles"] = [dataclasses.asdict(role) for role in self.roles]
         return data
 
 

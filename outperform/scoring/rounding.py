@@ -8,9 +8,11 @@
 * Money is an integer number of fen (分), rounded half up (away from zero) from an exact
   rational amount; it never passes through a binary float.
 
-Intermediate values carry 28 digits. A stage-end value is a rational whose denominator is a
-product of rater counts and powers of ten, so it can only sit on a half-hundredth exactly or
-at least ~1e-12 away from one: rounding at the 28th digit can never flip the final rounding.
+Nothing between two stage ends is rounded to a quantum. The engine computes a qualitative
+score over a common denominator with one division, and a composite as a sum of exact
+products, so the half-up rule always sees the exact value - or a 28-digit quotient of a
+rational that is either exactly on a half-hundredth (and then exact) or far further from one
+than the 28th digit.
 """
 
 from __future__ import annotations

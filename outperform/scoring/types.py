@@ -26,6 +26,7 @@ from .rounding import HUNDRED, ZERO
 from .rules import Rule, as_decimal
 
 __all__ = [
+    "FULL_PERIOD",
     "Adjustment",
     "BonusMode",
     "GradeBand",
@@ -291,6 +292,10 @@ class SubjectInput:
 def _check_ratings(sid: str, ratings: Ratings) -> None:
     for code, by_role in ratings.items():
         for role, values in by_role.items():
+            if type(values) not in (tuple, list) and (
+                    isinstance(values, str | bytes) or not isinstance(values, Sequence)):
+                raise InputError(f"subject {sid}: {role} scores for {code} must be a list or tuple "
+                                 "of Decimals (评分应为列表)")
             for v in values:
                 # is_finite first: comparing NaN would raise instead of reporting.
                 if not (isinstance(v, Decimal) and v.is_finite() and ZERO <= v <= HUNDRED):

@@ -7,7 +7,7 @@ forms call :func:`validate_template` to show them next to the template being edi
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable
 from decimal import Decimal
 
 from .grading import validate_bands
@@ -24,15 +24,16 @@ def _num(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def _weight_errors(weights: Mapping[str, Decimal], what: str) -> list[str]:
+def _weight_errors(weights: Iterable[tuple[str, Decimal]], what: str) -> list[str]:
     errors: list[str] = []
-    for key, weight in weights.items():
+    total = Decimal(0)
+    for key, weight in weights:
+        total += weight
         if weight < 0:
             errors.append(f"{what} {key}: weight {_num(weight)} is negative (权重不能为负)")
         elif weight != weight.quantize(SCORE_QUANTUM):
             errors.append(f"{what} {key}: weight {_num(weight)} has more than two decimal "
                           "places (权重最多两位小数)")
-    total = sum(weights.values(), Decimal(0))
     if total != HUNDRED:
         errors.append(f"{what} weights add up to {_num(total)}, not 100 (权重合计必须为 100)")
     return errors
@@ -47,7 +48,7 @@ def validate_template(template: TemplateSpec) -> list[str]:  # noqa: C901 - a fl
     duplicates = [code for code, n in Counter(i.code for i in indicators).items() if n > 1]
     errors.extend(f"indicator code {code!r} is used twice (指标代码重复)" for code in duplicates)
     if indicators:
-        errors.extend(_weight_errors({i.code: i.weight for i in indicators}, "indicator"))
+        errors.extend(_weight_errors(((i.code, i.weight) for i in indicators), "indicator"))
 
     uses_default_roles = False
     for ind in indicators:
@@ -60,7 +61,7 @@ def validate_template(template: TemplateSpec) -> list[str]:  # noqa: C901 - a fl
             if ind.role_weights is None:
                 uses_default_roles = True
             else:
-                errors.extend(_weight_errors(ind.role_weights, f"indicator {ind.code} role"))
+                errors.extend(_weight_errors(ind.role_weights.items(), f"indicator {ind.code} role"))
         elif ind.kind == "quantitative":
             if not isinstance(ind.rule, _RULE_TYPES):
                 errors.append(f"quantitative indicator {ind.code} needs a scoring rule "
@@ -75,7 +76,7 @@ def validate_template(template: TemplateSpec) -> list[str]:  # noqa: C901 - a fl
             errors.append(f"indicator {ind.code}: kind must be qualitative or quantitative, "
                           f"not {ind.kind!r} (指标类型无效)")
     if uses_default_roles or template.role_weights:
-        errors.extend(_weight_errors(template.role_weights, "role"))
+        errors.extend(_weight_errors(template.role_weights.items(), "role"))
 
     if template.scale_min >= template.scale_max:
         errors.append("scale_min must be below scale_max (分数下限必须小于上限)")

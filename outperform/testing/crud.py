@@ -37,7 +37,7 @@ class CrudCase:
         return (self.api_data or self.form_data)(world)
 
     @pytest.mark.django_db
-    def test_writers_create_update_delete_with_one_audit_row_each(self, world, client_for, api_for):  # type: ignore[no-untyped-def]
+    def test_writers_create_update_delete_with_one_audit_row_each(self, world, client_for, api_for):
         for role in self.writers:
             with_web = client_for(role)
             before = set(self.model._default_manager.values_list("pk", flat=True))
@@ -61,7 +61,7 @@ class CrudCase:
             obj.delete()
 
     @pytest.mark.django_db
-    def test_other_roles_are_refused_and_write_nothing(self, world, client_for, api_for):  # type: ignore[no-untyped-def]
+    def test_other_roles_are_refused_and_write_nothing(self, world, client_for, api_for):
         obj = self.make(world)
         count = self.model._default_manager.count()
         audits = AuditLog.objects.count()

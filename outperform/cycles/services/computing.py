@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -125,8 +125,9 @@ def _submitted_ratings(
     encoded = (f"((CASE s.indicator_code {code_case} ELSE -1 END) * 8 + (CASE s.role {role_case} END)) * 10001"
                f" + {hundredths}")
     agg = "string_agg(CAST({e} AS TEXT), ',')" if connection.vendor == "postgresql" else "group_concat({e}, ',')"
+    # Only table names and CASE arms with %s placeholders are formatted in; codes are parameters.
     sql = (
-        f"SELECT s.appraisal_id, {agg.format(e=encoded)} "
+        f"SELECT s.appraisal_id, {agg.format(e=encoded)} "  # noqa: S608
         f"FROM {Score._meta.db_table} s JOIN {RaterAssignment._meta.db_table} r ON r.id = s.assignment_id "
         "WHERE s.cycle_id = %s AND r.state = %s GROUP BY s.appraisal_id"
     )
@@ -187,13 +188,14 @@ def _members_metric(cycle: Cycle, rows: list[Any], metrics: dict[int, dict[str, 
         "team_id", "worker_id"
     ):
         members[team_id].append(worker_id)
-    composite = dict(Appraisal.objects.filter(
+    composite: dict[int, Decimal] = dict(Appraisal.objects.filter(
         cycle__start_date=cycle.start_date, cycle__end_date=cycle.end_date, worker__isnull=False,
         composite__isnull=False,
-    ).values_list("worker_id", "composite"))
+    ).values_list("worker_id", "composite"))  # type: ignore[arg-type]  # filtered to non-null above
     for aid, team_id in team_of.items():
         values = [composite[w] for w in members[team_id] if w in composite]
-        metrics[aid].setdefault(MEMBERS_METRIC, sum(values, Decimal(0)) / len(values) if values else None)
+        mean: Decimal | None = sum(values, Decimal(0)) / len(values) if values else None
+        metrics[aid].setdefault(MEMBERS_METRIC, mean)
 
 
 def cycle_results_preview(cycle: Cycle) -> dict[int, scoring.SubjectResult]:
@@ -239,6 +241,10 @@ def cycle_compute(*, actor: User, cycle: Cycle, progress: ProgressFn | None = No
     latest_calibration = _latest_calibrations(cycle)
     now = timezone.now()
     appraisals = list(Appraisal.objects.filter(cycle=cycle).only("id", "cycle_template_id", "state", "calibrated"))
+    calibrated = {
+        a.pk: a for a in Appraisal.objects.filter(pk__in=list(latest_calibration)).select_related(
+            "worker", "cycle", "cycle_template")
+    }
     graded = 0
     for a in appraisals:
         r = results[a.pk]
@@ -250,6 +256,8 @@ def cycle_compute(*, actor: User, cycle: Cycle, progress: ProgressFn | None = No
         a.breakdown = result_summary(r)
         cal = latest_calibration.get(a.pk)
         if cal is not None:
+            full = calibrated[a.pk]
+            a.worker, a.cycle, a.cycle_template = full.worker, full.cycle, full.cycle_template
             _apply_calibration(a, cal, bands[a.cycle_template_id])
         a.computed_at = now
         if a.state == AppraisalState.OPEN:
@@ -281,6 +289,19 @@ def _apply_calibration(a: Appraisal, cal: Calibration, bands: dict[str, Any]) ->
         band = bands.get(cal.grade_after)
         a.grade_name = band["name"] if band else a.grade_name
         a.coefficient = Decimal(band["coefficient"]) if band else a.coefficient
+        a.bonus_fen = calibrated_bonus(a, a.coefficient)
+
+
+def calibrated_bonus(appraisal: Appraisal, coefficient: Decimal | None) -> int | None:
+    """The base bonus for a calibrated grade: base × coefficient × share of the period worked, as the
+    engine pays it (pool shares are settled when bonuses are prepared)."""
+    snap = appraisal.cycle_template.snapshot
+    worker = appraisal.worker
+    if snap.get("bonus_mode") != "base" or worker is None or coefficient is None:
+        return appraisal.bonus_fen
+    cycle = appraisal.cycle
+    share = proration(worker.hire_date, worker.leave_date, cycle.start_date, cycle.end_date)
+    return scoring.base_bonus(worker.base_bonus_fen, coefficient, share)
 
 
 def appraisal_explain(appraisal: Appraisal) -> dict[str, Any]:
@@ -346,4 +367,4 @@ def _s(value: Decimal | None, places: int | None = None) -> str | None:
     return str(value)
 
 
-__all__: Iterable[str] = ["appraisal_explain", "cycle_compute", "cycle_results_preview", "proration"]
+__all__ = ["appraisal_explain", "cycle_compute", "cycle_results_preview", "proration"]

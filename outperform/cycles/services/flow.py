@@ -32,7 +32,7 @@ from .common import ensure_hr, ensure_open
 
 # Roles whose missing evaluations block leaving the stage; others (peers, clients…) simply do not
 # count when absent, as the scoring renormalises over the roles that rated.
-BLOCKING_ROLES = {CycleState.SELF_REVIEW: [RaterRole.SELF], CycleState.REVIEW: [RaterRole.SUPERVISOR]}
+BLOCKING_ROLES: dict[str, list[str]] = {CycleState.SELF_REVIEW: [RaterRole.SELF], CycleState.REVIEW: [RaterRole.SUPERVISOR]}
 
 
 def cycle_blockers(cycle: Cycle, target: str) -> list[str]:

@@ -258,7 +258,7 @@ def _open_vendors(
                                                due_date=cycle.review_due))
         if RaterRole.CLIENT in roles:
             assignments += [RaterAssignment(cycle=cycle, appraisal=a, rater_id=u, role=RaterRole.CLIENT,
-                                            due_date=cycle.review_due) for u in sorted(staffed.get(a.vendor_id, ()))]
+                                            due_date=cycle.review_due) for u in sorted(staffed.get(a.vendor_id or 0, ()))]
     RaterAssignment.objects.bulk_create(assignments, ignore_conflicts=True)
     return len(new), len(assignments)
 
@@ -285,12 +285,14 @@ def _open_teams(cycle: Cycle, actor: User, default: CycleTemplate, roles: set[st
         clients[project_id].append(user_id)
     assignments = []
     for a in Appraisal.objects.filter(cycle=cycle, team_id__in=[t.pk for t in new]).select_related("team"):
-        sup = heads.get(a.team.department_id) or actor.pk
+        team = a.team
+        assert team is not None
+        sup = heads.get(team.department_id) or actor.pk
         if RaterRole.SUPERVISOR in roles:
             assignments.append(RaterAssignment(cycle=cycle, appraisal=a, rater_id=sup, role=RaterRole.SUPERVISOR,
                                                due_date=cycle.review_due))
-        if RaterRole.CLIENT in roles and a.team.project_id:
+        if RaterRole.CLIENT in roles and team.project_id:
             assignments += [RaterAssignment(cycle=cycle, appraisal=a, rater_id=u, role=RaterRole.CLIENT,
-                                            due_date=cycle.review_due) for u in clients[a.team.project_id]]
+                                            due_date=cycle.review_due) for u in clients[team.project_id]]
     RaterAssignment.objects.bulk_create(assignments, ignore_conflicts=True)
     return len(new), len(assignments)

@@ -25,6 +25,7 @@ from ..models import (
     Interview,
 )
 from .common import ensure_hr, ensure_open, ensure_state
+from .computing import calibrated_bonus
 
 
 def _band_for(appraisal: Appraisal, composite: Decimal) -> dict[str, Any] | None:
@@ -41,7 +42,8 @@ def appraisal_calibrate(
     _allow_states: tuple[str, ...] = (CycleState.CALIBRATION,),
 ) -> Appraisal:
     ensure_hr(actor)
-    appraisal = Appraisal.objects.select_for_update().select_related("cycle", "cycle_template").get(pk=appraisal.pk)
+    appraisal = Appraisal.objects.select_for_update(of=("self",)).select_related(
+        "cycle", "cycle_template", "worker").get(pk=appraisal.pk)
     ensure_state(appraisal.cycle, *_allow_states)
     if not reason.strip():
         raise ValidationError({"reason": _("校准须填写原因 / A calibration needs a reason")})
@@ -65,6 +67,7 @@ def appraisal_calibrate(
         band = bands[new_grade]
         appraisal.grade, appraisal.grade_name = new_grade, band["name"]
         appraisal.coefficient = Decimal(band["coefficient"])
+        appraisal.bonus_fen = calibrated_bonus(appraisal, appraisal.coefficient)
     appraisal.calibrated = True
     appraisal.save()
     audit_update(actor, appraisal, before, reason=reason)
@@ -72,10 +75,12 @@ def appraisal_calibrate(
 
 
 def _subject_side(actor: User, appraisal: Appraisal) -> str:
+    """The subject appeals their own result; a vendor manager appeals their vendor's scorecard
+    (not the results of the vendor's workers, who appeal for themselves)."""
     if appraisal.subject_user_id == actor.pk:
         return "subject"
     scope = scope_for(actor)
-    if appraisal.vendor_id is not None and appraisal.vendor_id in scope.vendor_ids:
+    if appraisal.subject_kind == "vendor" and appraisal.vendor_id in scope.vendor_ids:
         return "vendor"
     raise PermissionDenied
 

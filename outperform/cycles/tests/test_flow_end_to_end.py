@@ -195,6 +195,8 @@ def test_calibrate_publish_confirm_appeal_archive_and_read_only(world, cycle):
     appraisal_calibrate(actor=hr, appraisal=other, grade="B", reason="热线高峰贡献突出，委员会一致同意上调")
     other.refresh_from_db()
     assert (other.grade, other.calibrated, other.coefficient) == ("B", True, Decimal("1.20"))
+    # the bonus follows the calibrated grade: 2,000.00 yuan × 1.2 = 2,400.00 yuan
+    assert other.bonus_fen == 240000
     assert Calibration.objects.get(appraisal=other).grade_before == "C"
     cycle_compute(actor=hr, cycle=cycle)  # a recompute keeps the calibrated grade
     other.refresh_from_db()
@@ -212,6 +214,7 @@ def test_calibrate_publish_confirm_appeal_archive_and_read_only(world, cycle):
     appeal_decide(actor=hr, appeal=appeal, accept=True, decision="表扬信核实，上调至优秀", grade="A")
     mine.refresh_from_db()
     assert (mine.grade, mine.state) == ("A", AppraisalState.PUBLISHED)
+    assert mine.bonus_fen == 300000  # 2,000.00 yuan × 1.5
     appraisal_confirm(actor=me, appraisal=mine)
     cycle = _to(cycle, hr, CycleState.ARCHIVED)
     # A closed cycle is read-only for everyone.

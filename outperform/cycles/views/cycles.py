@@ -1,0 +1,186 @@
+"""Cycle list, set-up form, the cockpit (detail) with its stage actions, and job progress pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from outperform.access.scoping import get_scoped_or_404, restrict
+from outperform.core import crud
+from outperform.core.jobs import job_live_progress
+from outperform.core.models import Job, JobState
+
+from .. import queries
+from ..forms import MoveBackForm
+from ..models import Appraisal, Cycle, CycleState
+from ..resources import CycleResource
+from ..selectors import cycle_progress, grade_distribution
+from ..services import cycle_advance, cycle_move_back
+from ..tasks import start_compute, start_open
+from .common import get_cycle, messages_of, require_hr
+
+RESOURCE = CycleResource()
+
+
+class CycleEditView(crud.EditView):
+    """crud's form page, refused (with a message) once the cycle has left 草稿."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        pk = kwargs.get("pk")
+        if pk is not None and request.user.is_authenticated and queries.is_hr(request.user):
+            cycle = get_cycle(request, pk)
+            if cycle.state != CycleState.DRAFT:
+                messages.error(request, _("只有草稿状态的周期可以修改 / Only a draft cycle can be edited"))
+                return HttpResponseRedirect(reverse("cycles:cycles_detail", args=[pk]))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class CycleDeleteView(crud.DeleteView):
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        obj = self.get_object(pk)
+        assert obj is not None
+        try:
+            self.resource.delete(actor=request.user, obj=obj)
+        except ValidationError as exc:
+            for m in messages_of(exc):
+                messages.error(request, m)
+            return HttpResponseRedirect(reverse("cycles:cycles_detail", args=[obj.pk]))
+        messages.success(request, _("已删除 / Deleted"))
+        return HttpResponseRedirect(reverse("cycles:cycles_list"))
+
+
+def _cockpit(request: HttpRequest, cycle: Cycle, *, status: int = 200, **extra: Any) -> HttpResponse:
+    user = request.user
+    hr = queries.is_hr(user)
+    appraisals = restrict(Appraisal.objects.filter(cycle=cycle), user)
+    nxt = queries.next_state(cycle)
+    earlier = queries.earlier_states(cycle)
+    show_results = queries.cycle_results_visible(cycle, user) and appraisals.filter(computed_at__isnull=False).exists()
+    chart = None
+    if show_results:
+        _by_template, bands = queries.cycle_bands(cycle)
+        chart = queries.distribution_chart(grade_distribution(appraisals), bands)
+    jobs = list(restrict(Job.objects.filter(kind__in=["cycle_open", "cycle_compute"], kwargs__cycle_id=cycle.pk),
+                         user).order_by("-created_at")[:5]) if hr else []
+    context = {
+        "cycle": cycle,
+        "steps": queries.stepper(cycle),
+        "is_hr": hr,
+        "next_state": nxt,
+        "next_label": CycleState(nxt).label if nxt else "",
+        "can_edit": hr and cycle.state == CycleState.DRAFT,
+        "can_open": hr and cycle.state in queries.OPEN_STATES,
+        "can_compute": hr and cycle.state in queries.COMPUTE_STATES,
+        "can_advance": hr and nxt is not None,
+        "can_move_back": hr and bool(earlier) and cycle.state != CycleState.ARCHIVED,
+        "can_calibrate": hr and cycle.state == CycleState.CALIBRATION,
+        "move_back_form": MoveBackForm(choices=earlier),
+        "progress": cycle_progress(cycle, user),
+        "state_counts": queries.state_counts(appraisals),
+        "total": appraisals.count(),
+        "chart": chart,
+        "pending": queries.pending_raters(cycle, user) if hr else [],
+        "jobs": jobs,
+        "blockers": [],
+        **extra,
+    }
+    return render(request, "cycles/cycle_detail.html", context, status=status)
+
+
+@login_required
+def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _cockpit(request, get_cycle(request, pk))
+
+
+@login_required
+@require_POST
+def cycle_open_view(request: HttpRequest, pk: int) -> HttpResponse:
+    require_hr(request)
+    cycle = get_cycle(request, pk)
+    if cycle.state not in queries.OPEN_STATES:
+        messages.error(request, _("当前阶段不能开启 / The cycle can't be opened in this stage"))
+        return HttpResponseRedirect(reverse("cycles:cycles_detail", args=[pk]))
+    job = start_open(request.user, cycle)  # type: ignore[arg-type]
+    return HttpResponseRedirect(reverse("cycles:job_detail", args=[job.pk]))
+
+
+@login_required
+@require_POST
+def cycle_compute_view(request: HttpRequest, pk: int) -> HttpResponse:
+    require_hr(request)
+    cycle = get_cycle(request, pk)
+    if cycle.state not in queries.COMPUTE_STATES:
+        messages.error(request, _("当前阶段不能计算结果 / Results can't be computed in this stage"))
+        return HttpResponseRedirect(reverse("cycles:cycles_detail", args=[pk]))
+    job = start_compute(request.user, cycle)  # type: ignore[arg-type]
+    return HttpResponseRedirect(reverse("cycles:job_detail", args=[job.pk]))
+
+
+@login_required
+@require_POST
+def cycle_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
+    require_hr(request)
+    cycle = get_cycle(request, pk)
+    target = request.POST.get("target") or queries.next_state(cycle) or ""
+    try:
+        cycle = cycle_advance(actor=request.user, cycle=cycle, target=target)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        return _cockpit(request, cycle, status=400, blockers=messages_of(exc),
+                        blocked_target=CycleState(target).label if target in CycleState.values else target)
+    messages.success(request, _("已进入“%s”阶段 / Moved to the next stage") % cycle.get_state_display())
+    return HttpResponseRedirect(reverse("cycles:cycles_detail", args=[pk]))
+
+
+@login_required
+@require_POST
+def cycle_move_back_view(request: HttpRequest, pk: int) -> HttpResponse:
+    require_hr(request)
+    cycle = get_cycle(request, pk)
+    form = MoveBackForm(request.POST, choices=queries.earlier_states(cycle))
+    if form.is_valid():
+        try:
+            cycle = cycle_move_back(actor=request.user, cycle=cycle,  # type: ignore[arg-type]
+                                    target=form.cleaned_data["target"], reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            from ..forms import apply_errors
+
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已退回到“%s”阶段 / Moved back") % cycle.get_state_display())
+            return HttpResponseRedirect(reverse("cycles:cycles_detail", args=[pk]))
+    return _cockpit(request, cycle, status=400, move_back_form=form, show_move_back=True)
+
+
+# --- jobs ---------------------------------------------------------------------------------------
+
+
+def _job_context(request: HttpRequest, pk: int) -> dict[str, Any]:
+    job = get_scoped_or_404(Job.objects.all(), request.user, "view", pk=pk)
+    done, total, message = job_live_progress(job)
+    finished = job.state in (JobState.SUCCEEDED, JobState.FAILED)
+    percent = 100 if job.state == JobState.SUCCEEDED else (int(done * 100 / total) if total else 0)
+    cycle_id = (job.kwargs or {}).get("cycle_id")
+    error = job.error.split("\n\n", 1)[0] if job.error else ""
+    return {"job": job, "done": done, "total": total, "message": message, "finished": finished,
+            "percent": percent, "error": error,
+            "cycle_url": reverse("cycles:cycles_detail", args=[cycle_id]) if cycle_id else None}
+
+
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "cycles/job.html", _job_context(request, pk))
+
+
+@login_required
+def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The htmx fragment the job page polls every second; a finished job's fragment has no
+    trigger, so polling stops."""
+    return render(request, "cycles/_job_progress.html", _job_context(request, pk))
