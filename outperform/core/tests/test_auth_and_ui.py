@@ -97,3 +97,9 @@ def test_contracts_expiring_within_n_days(world, api_for):
     world.contract_b.save()
     numbers = {r["number"] for r in api_for("hr").get("/api/v1/contracts/", {"expires_within": 30}).json()["results"]}
     assert numbers == {world.contract_a.number}
+
+
+def test_chinese_even_for_an_english_browser_until_switched(world, client_for):
+    client = client_for("hr")
+    body = client.get(reverse("workers:workers_list"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "外包人员" in body and 'lang="zh-hans"' in body
