@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.conf import settings
@@ -27,7 +27,6 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django_filters import FilterSet
-from django_stubs_ext import StrOrPromise
 
 from outperform.access.scoping import Scope, get_scoped_or_404, restrict, scope_for
 
@@ -38,6 +37,9 @@ from .importing import ImportResult, ModelImporter
 from .masking import mask_field
 from .permissions import ensure_in_write_scope, require_write
 from .services import object_create, object_delete, object_update
+
+if TYPE_CHECKING:  # a development-only package
+    from django_stubs_ext import StrOrPromise
 
 PAGE_SIZES = (20, 50, 100, 200)
 
