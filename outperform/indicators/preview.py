@@ -19,7 +19,7 @@ from outperform import scoring
 
 from .models import RaterRole
 from .snapshot import indicator_roles, spec_from_snapshot
-from .validation import explain_all
+from .validation import explain_all, row_rule_text
 
 SUBJECT_ID = "preview"
 _SPLIT = re.compile(r"[\s,，、;；]+")
@@ -218,7 +218,7 @@ def result_dict(snapshot: Mapping[str, Any], result: scoring.SubjectResult) -> d
                 "kind": row.kind,
                 "unit": items[row.code].get("unit", ""),
                 "raw_value": _s(row.raw_value),
-                "rule": row.rule,
+                "rule": row_rule_text(items[row.code]),
                 "score": _s(row.score),
                 "weight": _s(row.weight),
                 "effective_weight": _s(row.effective_weight),

@@ -16,6 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from outperform import scoring
 from outperform.scoring.rules import as_decimal
@@ -109,13 +111,34 @@ def rule_error_message(exc: scoring.ScoringError) -> str:
 
 
 def rule_description(rule: dict[str, Any] | None) -> str:
-    """The engine's own one-line description of a rule ("linear: 80 → 0, 100 → 100, higher is better")."""
+    """A rule in words, in the user's language ("线性：80 得 0 分，100 得 100 分，越高越好")."""
     if not rule:
         return ""
     try:
-        return scoring.rule_from_dict(rule).description
+        data = scoring.rule_to_dict(scoring.rule_from_dict(rule))
     except scoring.ScoringError as exc:
         return rule_error_message(exc)
+    kind = data.get("type")
+    if kind == "linear":
+        better = _("越低越好") if data.get("direction") == "lower_is_better" else _("越高越好")
+        return _("线性：%(floor)s 得 0 分，%(target)s 得 100 分，%(better)s") % {
+            "floor": data["floor"], "target": data["target"], "better": better}
+    if kind == "bands":
+        parts = []
+        for band in data["bands"]:
+            lower, upper = band.get("lower"), band.get("upper")
+            span = f"{lower if lower is not None else '−∞'}–{upper if upper is not None else '+∞'}"
+            parts.append(f"{span} → {band['score']}")
+        return _("分段：%s") % "；".join(parts)
+    if kind == "deduction":
+        return _("扣分：起始 %(start)s 分，每次扣 %(per)s 分，最低 %(min)s 分") % {
+            "start": data.get("start", 100), "per": data["per_event"], "min": data.get("minimum", 0)}
+    if kind == "formula":
+        return _("公式：%s") % data["expression"]
+    return str(kind)
+
+
+QUALITATIVE_RULE = gettext_lazy("各评价角色均分的加权平均")
 
 
 def canonical_rule(
@@ -197,3 +220,10 @@ def check_levels(levels: Any) -> list[dict[str, Any]]:
         })
     clean.sort(key=lambda lv: -float(lv["score"]))
     return clean
+
+
+def row_rule_text(item: dict[str, Any]) -> str:
+    """How a snapshot indicator is scored, in words, for breakdown tables."""
+    if item.get("kind") == "quantitative":
+        return rule_description(item.get("rule"))
+    return str(QUALITATIVE_RULE)

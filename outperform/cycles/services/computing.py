@@ -23,6 +23,7 @@ from outperform.core.db import bulk_update_fast
 from outperform.core.models import User
 from outperform.indicators.models import RaterRole
 from outperform.indicators.snapshot import spec_from_snapshot
+from outperform.indicators.validation import row_rule_text
 
 from ..models import (
     AdjustmentEntry,
@@ -337,7 +338,7 @@ def appraisal_explain(appraisal: Appraisal) -> dict[str, Any]:
         item = names[row.code]
         rows.append({
             "code": row.code, "name": item["name"], "dimension": item.get("dimension_name", ""), "kind": row.kind,
-            "raw_value": _s(row.raw_value), "rule": row.rule, "score": _s(row.score), "weight": _s(row.weight),
+            "raw_value": _s(row.raw_value), "rule": row_rule_text(item), "score": _s(row.score), "weight": _s(row.weight),
             "effective_weight": _s(row.effective_weight), "contribution": _s(row.contribution, 2),
             "roles": [
                 {"role": rb.role, "mean": _s(rb.mean, 2), "count": rb.count, "weight": _s(rb.weight),
