@@ -75,6 +75,8 @@ class Resource:
     form_class: ClassVar[type[forms.ModelForm[Any]] | None] = None
     importer: ClassVar[ModelImporter | None] = None
     children: ClassVar[Sequence[Callable[[models.Model, Scope], dict[str, Any]]]] = ()
+    # Links shown on the detail page: (label, route name taking the object's pk).
+    detail_links: ClassVar[Sequence[tuple[Any, str]]] = ()
 
     # --- data ------------------------------------------------------------------------------
     def queryset(self) -> QuerySet[Any]:
@@ -263,6 +265,7 @@ class DetailView(ResourceView):
         extra: dict[str, Any] = {}
         for child in r.children:
             extra.update(child(obj, scope))
+        extra["links"] = [(label, reverse(route, args=[obj.pk])) for label, route in r.detail_links]
         return render(
             request,
             "core/object_detail.html",

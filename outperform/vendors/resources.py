@@ -53,6 +53,7 @@ class VendorResource(Resource):
     )
     form_class = VendorForm
     importer = VendorImporter()
+    detail_links = ((_("绩效档案"), "cycles:archive_vendor"),)
 
 
 class ContractResource(Resource):

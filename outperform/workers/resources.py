@@ -46,6 +46,7 @@ class WorkerResource(Resource):
     )
     form_class = WorkerForm
     importer = WorkerImporter()
+    detail_links = ((_("绩效档案"), "cycles:archive_worker"),)
 
 
 RESOURCES = (WorkerResource(),)

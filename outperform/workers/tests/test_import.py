@@ -171,3 +171,9 @@ def test_template_download_and_export_round_trip(world, client_for):
     result = WorkerImporter().run(buf, "export.xlsx", actor=world.users["hr"], dry_run=True)
     assert result.ok, result.errors[:3]
     assert result.unchanged == len(world.workers)
+
+
+def test_worker_page_links_to_the_performance_archive(world, client_for):
+    worker = world.workers["a_self"]
+    body = client_for("hr").get(reverse("workers:workers_detail", args=[worker.pk])).content.decode()
+    assert reverse("cycles:archive_worker", args=[worker.pk]) in body
