@@ -6,20 +6,26 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from outperform.access.scoping import scope_for
 from outperform.core.api import ScopedModelSerializer, ScopedModelViewSet
 from outperform.core.audit import snapshot
 from outperform.core.models import User
@@ -27,7 +33,7 @@ from outperform.core.permissions import ensure_in_write_scope
 from outperform.org.models import PositionCategory
 from outperform.vendors.models import VendorCategory
 
-from . import preview, services
+from . import preview, services, template_excel
 from .filters import IndicatorFilterSet, TemplateFilterSet
 from .models import (
     AdjustmentItem,
@@ -231,6 +237,31 @@ TEMPLATE_PREVIEW_ERRORS = inline_serializer("TemplatePreviewErrors", {
 })
 
 
+class TemplateImportRequestSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="The .xlsx workbook, as exported by GET /templates/{id}/export/.")
+    dry_run = serializers.BooleanField(required=False, default=False,
+                                       help_text="Validate and return the preview; write nothing.")
+
+
+_IMPORT_PROBLEM: dict[str, serializers.Field] = {
+    "sheet": serializers.CharField(),
+    "row": serializers.IntegerField(allow_null=True),
+    "column": serializers.CharField(),
+    "value": serializers.CharField(),
+    "message_zh": serializers.CharField(),
+    "message_en": serializers.CharField(),
+    "message": serializers.CharField(),
+}
+TEMPLATE_IMPORT_ERRORS = inline_serializer("TemplateImportErrors", {
+    "errors": inline_serializer("TemplateImportProblem", _IMPORT_PROBLEM, many=True),
+})
+TEMPLATE_IMPORT_DRY_RUN = inline_serializer("TemplateImportDryRun", {
+    "dry_run": serializers.BooleanField(),
+    "new_version_of": serializers.IntegerField(allow_null=True),
+    "template": serializers.DictField(help_text="template_snapshot of what would be created"),
+})
+
+
 # --- viewsets --------------------------------------------------------------------------------------
 
 
@@ -384,3 +415,39 @@ class TemplateViewSet(_ServiceViewSet):
     def snapshot(self, request: Request, pk: str | None = None) -> Response:
         """The frozen form a cycle would store (plain JSON; Decimals as strings)."""
         return Response(template_snapshot(self.get_object()))
+
+    @extend_schema(responses={(200, template_excel.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def export(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """The template as an Excel workbook (sheets 方案, 指标, 等级, 强制分布, 加减分项, 一票否决项)."""
+        template = self.get_object()
+        response = HttpResponse(template_excel.export_template(template),
+                                content_type=template_excel.XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = (
+            f"attachment; filename*=UTF-8''{quote(template_excel.export_filename(template))}")
+        return response
+
+    @extend_schema(
+        request={"multipart/form-data": TemplateImportRequestSerializer},
+        responses={201: TemplateSerializer, 200: TEMPLATE_IMPORT_DRY_RUN,
+                   400: OpenApiResponse(TEMPLATE_IMPORT_ERRORS, description="Nothing was written")},
+    )
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_workbook(self, request: Request) -> Response:
+        """Create a template from an exported workbook: version 1, or a new draft version when the
+        code exists. All or nothing; HR and administrators only."""
+        if not scope_for(request.user).can_write(Template):
+            raise DRFPermissionDenied
+        body = TemplateImportRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        upload = body.validated_data["file"]
+        if upload.size and upload.size > settings.OUTPERFORM_MAX_UPLOAD_BYTES:
+            raise DRFValidationError({"file": ["文件过大 / The file is too large"]})
+        dry_run = body.validated_data["dry_run"]
+        outcome = template_excel.import_template(b"".join(upload.chunks()), actor=self.actor, dry_run=dry_run)
+        if not outcome.ok:
+            return Response({"errors": [p.as_dict() for p in outcome.problems]}, status=status.HTTP_400_BAD_REQUEST)
+        if dry_run:
+            return Response({"dry_run": True, "new_version_of": outcome.new_version_of, "template": outcome.preview})
+        assert outcome.template is not None
+        return self._respond(outcome.template, status.HTTP_201_CREATED)

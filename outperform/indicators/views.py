@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import json
+import uuid
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from outperform.access.scoping import get_scoped_or_404, restrict
 from outperform.core.audit import snapshot
-from outperform.core.crud import EditView, ResourceView
+from outperform.core.crud import EditView, ListView, ResourceView, _upload_dir, xlsx_response
 from outperform.core.models import User
 from outperform.core.permissions import ensure_in_write_scope, require_write
 
-from . import preview, services
+from . import preview, services, template_excel
 from .forms import FORMSETS, RULE_ERROR_FIELD, IndicatorForm, TemplateCopyForm, TemplateForm
 from .models import Indicator, RaterRole, Template
 from .selectors import indicator_choices, indicator_templates, split_problems, template_detail
@@ -271,3 +275,84 @@ class TemplatePreviewView(TemplateDetailView):
             entry["value"] = request.POST.get(entry["field"], "")
         context.update(preview=partial, base_bonus=request.POST.get("base_bonus", ""))
         return render(request, "indicators/template_detail.html", context)
+
+
+# --- templates: Excel export and import -------------------------------------------------------------
+
+
+class TemplateListView(ListView):
+    """The generic list, with the whole-template import (not a row importer) behind "导入"."""
+
+    def context(self, **extra: Any) -> dict[str, Any]:
+        context = super().context(**extra)
+        context["can_import"] = self.scope.can_write(Template)
+        context["import_url"] = reverse("indicators:templates_import")
+        return context
+
+
+class TemplateExportView(ResourceView):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        template = get_scoped_or_404(Template.objects.all(), request.user, "view", pk=pk)
+        return xlsx_response(template_excel.export_template(template),
+                             quote(template_excel.export_filename(template)))
+
+
+class TemplateImportView(ResourceView):
+    """Upload → preview (the import done and rolled back) → confirm. The upload is kept under a
+    random token tied to the user, so the confirmation imports exactly the previewed file."""
+
+    template_name = "indicators/template_import.html"
+
+    def render_page(self, status: int = 200, **extra: Any) -> HttpResponse:
+        return render(self.request, self.template_name, self.context(
+            import_url=reverse("indicators:templates_import"), **extra), status=status)
+
+    def stored(self, token: str) -> Path:
+        try:
+            uuid.UUID(token)
+        except ValueError:
+            raise Http404 from None
+        file_path = _upload_dir() / f"{self.request.user.pk}-{token}.xlsx"
+        if not file_path.exists():
+            raise Http404
+        return file_path
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        require_write(self.scope, Template)
+        return self.render_page()
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        require_write(self.scope, Template)
+        token = request.POST.get("token", "")
+        if token:
+            file_path = self.stored(token)
+            outcome = template_excel.import_template(file_path.read_bytes(), actor=_actor(request))
+            if outcome.template is not None:
+                file_path.unlink(missing_ok=True)
+                messages.success(request, _("已导入方案 %(t)s（草稿） / Imported %(t)s (draft)")
+                                 % {"t": outcome.template})
+                return HttpResponseRedirect(reverse(self.resource.route("detail"), args=[outcome.template.pk]))
+            return self.render_page(400, outcome=outcome, token=token)
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("请选择文件 / Choose a file"))
+            return self.render_page(400)
+        if upload.size and upload.size > settings.OUTPERFORM_MAX_UPLOAD_BYTES:
+            messages.error(request, _("文件过大 / The file is too large"))
+            return self.render_page(400)
+        if Path(upload.name or "").suffix.lower() != ".xlsx":
+            messages.error(request, _("只接受 .xlsx 文件 / Only .xlsx files are accepted"))
+            return self.render_page(400)
+        data = b"".join(upload.chunks())
+        outcome = template_excel.import_template(data, actor=_actor(request), dry_run=True)
+        if not outcome.ok:
+            return self.render_page(400, outcome=outcome)
+        token = str(uuid.uuid4())
+        (_upload_dir() / f"{request.user.pk}-{token}.xlsx").write_bytes(data)
+        return self.render_page(outcome=outcome, token=token, preview=outcome.preview,
+                                preview_roles=_role_labels_weights(outcome.preview))
+
+
+def _role_labels_weights(preview: dict[str, Any] | None) -> list[tuple[str, str]]:
+    weights = (preview or {}).get("role_weights") or {}
+    return [(str(RaterRole(r).label) if r in RaterRole.values else r, w) for r, w in weights.items()]

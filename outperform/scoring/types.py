@@ -266,6 +266,32 @@ class SubjectInput:
         object.__setattr__(self, "proration", FULL_PERIOD if proration == 1 else proration)
 
     @classmethod
+    def unchecked(
+        cls,
+        subject_id: str,
+        group_key: str,
+        ratings: Ratings,
+        metrics: Mapping[str, Decimal | None],
+        adjustments: tuple[Adjustment, ...] = (),
+        vetoes: tuple[Veto, ...] = (),
+        base_bonus_fen: int = 0,
+        proration: Fraction = FULL_PERIOD,
+    ) -> SubjectInput:
+        """An input built without re-checking every score: for callers whose values already hold
+        the invariants (Decimals from 0 to 100, e.g. read from a column the database constrains,
+        a non-negative fen amount, a proration from 0 to 1). A cycle of 100,000 people carries
+        millions of scores, and checking each again costs seconds. Anything else must use the
+        normal constructor."""
+        self = object.__new__(cls)
+        for name, value in (
+            ("subject_id", subject_id), ("group_key", group_key), ("ratings", ratings), ("metrics", metrics),
+            ("adjustments", adjustments), ("vetoes", vetoes), ("base_bonus_fen", base_bonus_fen),
+            ("proration", FULL_PERIOD if proration == 1 else proration),
+        ):
+            object.__setattr__(self, name, value)
+        return self
+
+    @classmethod
     def from_scores(
         cls,
         subject_id: str,

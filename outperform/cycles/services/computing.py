@@ -93,15 +93,17 @@ def _load_inputs(cycle: Cycle) -> tuple[dict[int, CycleTemplate], dict[int, list
             adjustments[aid].append(scoring.Adjustment(code=code, value=value, cap=caps[template_of[aid]][code]))
     by_template: dict[int, list[scoring.SubjectInput]] = defaultdict(list)
     for aid, ct_id, group_key, base_bonus, hire, leave, _team in rows:
-        by_template[ct_id].append(scoring.SubjectInput(
-            subject_id=f"{aid:012d}",  # zero-padded so the engine's id order is numeric order
-            group_key=group_key,
-            ratings=ratings.get(aid, EMPTY),
-            metrics=metrics.get(aid, {}),
-            adjustments=tuple(adjustments.get(aid, ())),
-            vetoes=tuple(vetoes.get(aid, ())),
-            base_bonus_fen=base_bonus or 0,
-            proration=proration(hire, leave, cycle.start_date, cycle.end_date) if hire else Fraction(1),
+        # Unchecked: every score comes from SCORE_VALUES (0.00–100.00 by construction), metrics and
+        # adjustments from Decimal columns, the base bonus from a non-negative column.
+        by_template[ct_id].append(scoring.SubjectInput.unchecked(
+            f"{aid:012d}",  # zero-padded so the engine's id order is numeric order
+            group_key,
+            ratings.get(aid, EMPTY),
+            metrics.get(aid, {}),
+            tuple(adjustments.get(aid, ())),
+            tuple(vetoes.get(aid, ())),
+            base_bonus or 0,
+            proration(hire, leave, cycle.start_date, cycle.end_date) if hire else Fraction(1),
         ))
     return templates, by_template, {}
 
@@ -133,6 +135,7 @@ def _submitted_ratings(
         "WHERE s.cycle_id = %s AND r.state = %s GROUP BY s.appraisal_id"
     )
     values = SCORE_VALUES
+    names = [(code, roles[r] if r < len(roles) else "") for code in codes for r in range(8)]
     with transaction.atomic(), connection.cursor() as cur:
         if connection.vendor == "postgresql":
             # Room to hash-aggregate millions of rows in memory instead of sorting them on disk, and
@@ -150,8 +153,7 @@ def _submitted_ratings(
                     key, cents = divmod(number, 10001)
                     if key < 0:
                         continue  # a score for an indicator no longer in the template
-                    ci, ri = divmod(key, 8)
-                    code, role = codes[ci], roles[ri]
+                    code, role = names[key]
                     by_role = ratings.get(code)
                     if by_role is None:
                         ratings[code] = {role: [values[cents]]}

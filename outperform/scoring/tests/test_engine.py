@@ -264,3 +264,26 @@ def test_the_garbage_collector_is_left_as_found() -> None:
     with pytest.raises(InputError):
         compute_cycle(spec, [subject_scoring("a", "90"), subject_scoring("a", "80")])
     assert gc.isenabled()
+
+
+def test_unchecked_input_gives_the_same_results_as_the_checked_one() -> None:
+    from decimal import Decimal
+    from fractions import Fraction
+
+    from outperform.scoring import GradeBand, IndicatorSpec, SubjectInput, TemplateSpec, compute_cycle
+
+    template = TemplateSpec(
+        indicators=(IndicatorSpec("Q1", Decimal(60)), IndicatorSpec("Q2", Decimal(40))),
+        role_weights={"self": Decimal(40), "supervisor": Decimal(60)},
+        bands=(GradeBand("A", "优秀", Decimal(90), Decimal(100), Decimal("1.5")),
+               GradeBand("B", "良好", Decimal(0), Decimal(90), Decimal(1))),
+        bonus="base",
+    )
+    ratings = {"Q1": {"self": [Decimal(80)], "supervisor": [Decimal(90)]}, "Q2": {"self": [Decimal(70)]}}
+    args = ("s1", "g", ratings, {}, (), (), 100000, Fraction(1, 2))
+    checked = compute_cycle(template, [SubjectInput(*args)])
+    fast = compute_cycle(template, [SubjectInput.unchecked(*args)])
+    assert [(r.composite, r.grade, r.bonus_fen) for r in fast] == [(r.composite, r.grade, r.bonus_fen) for r in checked]
+    # Q1 = (80×40 + 90×60)/100 = 86; Q2 = 70 (self alone); 86×0.6 + 70×0.4 = 51.6 + 28 = 79.60 → B;
+    # bonus = 100000 × 1 × 1/2 = 50000
+    assert (fast[0].composite, fast[0].grade, fast[0].bonus_fen) == (Decimal("79.60"), "B", 50000)
