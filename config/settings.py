@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "outperform.access",
     "outperform.indicators",
     "outperform.cycles",
+    "outperform.notifications",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "outperform.access.context_processors.scope",
+                "outperform.notifications.context_processors.inbox",
             ],
         },
     },

@@ -18,6 +18,7 @@ urlpatterns = [
     path("workers/", include("outperform.workers.urls")),
     path("indicators/", include("outperform.indicators.urls")),
     path("cycles/", include("outperform.cycles.urls")),
+    path("inbox/", include("outperform.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("outperform.api_urls")),

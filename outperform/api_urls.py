@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from outperform.cycles import api as cycles_api
 from outperform.indicators.api import DimensionViewSet, IndicatorViewSet, TemplateViewSet
+from outperform.notifications.api import NotificationViewSet
 from outperform.org.api import DepartmentViewSet, PositionViewSet, ProjectViewSet
 from outperform.vendors.api import ContractViewSet, ServiceLevelViewSet, VendorViewSet
 from outperform.workers.api import WorkerViewSet
@@ -28,5 +29,6 @@ router.register("teams", cycles_api.TeamViewSet, basename="team")
 router.register("dimensions", DimensionViewSet, basename="dimension")
 router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("templates", TemplateViewSet, basename="template")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = router.urls

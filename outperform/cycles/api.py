@@ -15,10 +15,10 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -44,12 +44,14 @@ from .filters import (
 from .forms import validate_attachment
 from .models import (
     CYCLE_FLOW,
+    AdjustmentEntry,
     Appeal,
     Appraisal,
     Cycle,
     CycleState,
     Goal,
     Interview,
+    MetricValue,
     RaterAssignment,
     Score,
     Team,
@@ -57,6 +59,8 @@ from .models import (
 from .resources import CycleResource, TeamResource
 from .selectors import cycle_progress, my_assignments, rated_indicators
 from .services import (
+    adjustment_add,
+    adjustment_remove,
     appeal_decide,
     appeal_submit,
     appraisal_calibrate,
@@ -70,6 +74,8 @@ from .services import (
     goal_propose,
     interview_acknowledge,
     interview_save,
+    metric_value_set,
+    veto_add,
 )
 from .services.goals import GOAL_FIELDS
 from .tasks import start_compute, start_open
@@ -382,6 +388,41 @@ class ExplainSerializer(serializers.Serializer):
     full_roles = serializers.BooleanField()
 
 
+class AdjustmentEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AdjustmentEntry
+        fields = ["id", "appraisal", "code", "value", "is_veto", "reason", "created_by", "created_at"]
+        read_only_fields = fields
+
+
+class AdjustmentInputSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=40)
+    value = serializers.DecimalField(max_digits=6, decimal_places=2,
+                                     help_text="May exceed the item's cap (the engine caps it); at most ±100")
+    reason = serializers.CharField(max_length=300)
+
+
+class VetoInputSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=40)
+    reason = serializers.CharField(max_length=300)
+
+
+class RemoveEntrySerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class MetricValueSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MetricValue
+        fields = ["appraisal", "metric", "value", "source"]
+        read_only_fields = fields
+
+
+class MetricValueInputSerializer(serializers.Serializer):
+    value = serializers.DecimalField(max_digits=14, decimal_places=4, allow_null=True,
+                                     help_text="null clears the value")
+
+
 class AppraisalViewSet(viewsets.ReadOnlyModelViewSet):
     """考核单: scoped like the pages; results reach non-HR viewers once published."""
 
@@ -452,6 +493,55 @@ class AppraisalViewSet(viewsets.ReadOnlyModelViewSet):
                       attachment=s.validated_data.get("attachment"))
         return Response(AppealSerializer(appeal, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AdjustmentInputSerializer, responses={201: AdjustmentEntrySerializer})
+    @action(detail=True, methods=["post"])
+    def adjustments(self, request: Request, pk: str | None = None) -> Response:
+        """加减分 (HR, until 校准): an adjustment item of the template, a value and a reason."""
+        a = self._appraisal()
+        s = AdjustmentInputSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        entry = call(adjustment_add, actor=request.user, appraisal=a, code=s.validated_data["code"],
+                     value=s.validated_data["value"], reason=s.validated_data["reason"])
+        return Response(AdjustmentEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=VetoInputSerializer, responses={201: AdjustmentEntrySerializer})
+    @action(detail=True, methods=["post"])
+    def vetoes(self, request: Request, pk: str | None = None) -> Response:
+        """一票否决 (HR, until 校准): a veto item of the template and a reason; gives the lowest grade."""
+        a = self._appraisal()
+        s = VetoInputSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        entry = call(veto_add, actor=request.user, appraisal=a, code=s.validated_data["code"],
+                     reason=s.validated_data["reason"])
+        return Response(AdjustmentEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RemoveEntrySerializer, responses={204: None},
+                   parameters=[OpenApiParameter("entry_id", OpenApiTypes.INT, OpenApiParameter.PATH)])
+    @action(detail=True, methods=["delete"], url_path=r"adjustments/(?P<entry_id>[0-9]+)")
+    def remove_adjustment(self, request: Request, pk: str | None = None, entry_id: str | None = None) -> Response:
+        """Remove a 加减分 or 一票否决 entry (HR, until 校准), with a reason."""
+        a = self._appraisal()
+        try:
+            entry = a.adjustment_entries.get(pk=int(entry_id or 0))
+        except AdjustmentEntry.DoesNotExist:
+            raise NotFound from None
+        s = RemoveEntrySerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        call(adjustment_remove, actor=request.user, entry=entry, reason=s.validated_data["reason"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=MetricValueInputSerializer, responses={200: MetricValueSerializer},
+                   parameters=[OpenApiParameter("metric", OpenApiTypes.STR, OpenApiParameter.PATH)])
+    @action(detail=True, methods=["put"], url_path=r"metrics/(?P<metric>[^/]+)")
+    def set_metric(self, request: Request, pk: str | None = None, metric: str | None = None) -> Response:
+        """数据指标 (HR, until 校准): the actual value of a quantitative indicator's metric; null clears it."""
+        a = self._appraisal()
+        s = MetricValueInputSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        mv = call(metric_value_set, actor=request.user, appraisal=a, metric=metric or "",
+                  value=s.validated_data["value"])
+        return Response(MetricValueSerializer(mv).data)
 
 
 # --- assignments and scores ------------------------------------------------------------------------

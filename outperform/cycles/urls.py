@@ -3,7 +3,7 @@ from django.urls import path
 from outperform.core import crud
 
 from .resources import AppealResource, CycleResource, TeamResource
-from .views import appeals, appraisals, archive, calibration, cycles, evaluations
+from .views import adjustments, appeals, appraisals, archive, calibration, cycles, evaluations
 
 app_name = "cycles"
 
@@ -51,4 +51,10 @@ urlpatterns = [
     path("archive/vendor/<int:pk>/", archive.archive_vendor, name="archive_vendor"),
     # 团队
     *TeamResource().urls(),
+    # 加减分 / 一票否决 / 数据指标 (HR, on the appraisal page)
+    path("appraisals/<int:pk>/adjustments/new/", adjustments.adjustment_add_view, name="adjustment_add"),
+    path("appraisals/<int:pk>/vetoes/new/", adjustments.veto_add_view, name="veto_add"),
+    path("appraisals/<int:pk>/adjustments/<int:entry_pk>/remove/", adjustments.adjustment_remove_view,
+         name="adjustment_remove"),
+    path("appraisals/<int:pk>/metrics/", adjustments.metric_value_view, name="metric_value_set"),
 ]

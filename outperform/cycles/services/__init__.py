@@ -1,6 +1,7 @@
 """Writes of the cycle flow, one module per stage. Every public function is a transaction and
 checks that the cycle is not closed (a closed cycle is read-only for everyone)."""
 
+from .adjustments import adjustment_add, adjustment_remove, metric_value_set, veto_add
 from .computing import cycle_compute, cycle_results_preview
 from .evaluation import assignment_reopen, assignment_save
 from .flow import cycle_advance, cycle_blockers, cycle_move_back
@@ -16,6 +17,8 @@ from .results import (
 )
 
 __all__ = [
+    "adjustment_add",
+    "adjustment_remove",
     "appeal_decide",
     "appeal_submit",
     "appraisal_calibrate",
@@ -33,4 +36,6 @@ __all__ = [
     "goal_propose",
     "interview_acknowledge",
     "interview_save",
+    "metric_value_set",
+    "veto_add",
 ]
