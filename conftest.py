@@ -4,6 +4,8 @@ from rest_framework.test import APIClient
 
 from outperform.testing.world import World, build_world
 
+pytest_plugins = ["outperform.testing.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):  # type: ignore[no-untyped-def]

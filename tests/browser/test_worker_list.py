@@ -5,6 +5,8 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
+from outperform.testing.browser import login
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -12,11 +14,7 @@ def test_login_filter_and_export_workers(live_server, page, tmp_path):
     from outperform.testing.world import build_world
 
     world = build_world()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "hr")
-    page.fill("#id_password", "Secret#2026pass")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    login(page, live_server.url, "hr")
 
     page.click("text=外包人员")
     page.wait_for_selector("[data-testid=object-table]")

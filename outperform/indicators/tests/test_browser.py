@@ -3,25 +3,19 @@ and the live weight total, the rule editor. Skipped when chromium is not install
 
 from __future__ import annotations
 
-import shutil
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+from outperform.testing.browser import login
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-sync"]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def in_browser(live_server: Any) -> Callable[[Callable[[Any], None]], None]:
-    """Run `body(page)` signed in as HR. Playwright runs in a thread of its own: the sync API refuses
-    to start where another suite's session-wide browser already runs an event loop."""
-    if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed (make test installs it)")
+def in_browser(live_server: Any, page: Any) -> Callable[[Callable[[Any], None]], None]:
+    """Run `body(page)` signed in as HR, in the suite's shared headless chromium."""
     from outperform.indicators.builtin import load_builtin_library
     from outperform.testing.world import build_world
 
@@ -30,34 +24,8 @@ def in_browser(live_server: Any) -> Callable[[Callable[[Any], None]], None]:
     build_world()
 
     def run(body: Callable[[Any], None]) -> None:
-        failures: list[BaseException] = []
-
-        def target() -> None:
-            from playwright.sync_api import sync_playwright
-
-            try:
-                with sync_playwright() as p:
-                    browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-                    page = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai").new_page()
-                    page.set_default_timeout(15000)
-                    page.console_errors = []
-                    page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
-                    page.goto(f"{live_server.url}/accounts/login/")
-                    page.fill("#id_username", "hr")
-                    page.fill("#id_password", "Secret#2026pass")
-                    page.click("button[type=submit]")
-                    page.wait_for_url(f"{live_server.url}/")
-                    body(page)
-                    browser.close()
-            except BaseException as exc:  # handed to the test's thread below
-                failures.append(exc)
-
-        thread = threading.Thread(target=target)
-        thread.start()
-        thread.join(180)
-        if failures:
-            raise failures[0]
-        assert not thread.is_alive(), "the browser did not finish in time"
+        login(page, live_server.url, "hr")
+        body(page)
 
     return run
 
