@@ -54,6 +54,16 @@ class Col:
     personal: bool = False  # masked unless the viewer may see this person's data
 
 
+def paginate(request: HttpRequest, qs: Any) -> tuple[Any, int]:
+    """The requested page of a list and the page size (one of PAGE_SIZES, default 20)."""
+    try:
+        per_page = int(request.GET.get("per_page", 20))
+    except ValueError:
+        per_page = 20
+    per_page = per_page if per_page in PAGE_SIZES else 20
+    return Paginator(qs, per_page).get_page(request.GET.get("page")), per_page
+
+
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -189,12 +199,7 @@ class ListView(ResourceView):
         qs, filterset, search, sort = r.filtered(request)
         if request.GET.get("export") == "xlsx":
             return self.export(qs)
-        try:
-            per_page = int(request.GET.get("per_page", 20))
-        except ValueError:
-            per_page = 20
-        per_page = per_page if per_page in PAGE_SIZES else 20
-        page = Paginator(qs, per_page).get_page(request.GET.get("page"))
+        page, per_page = paginate(request, qs)
         scope = self.scope
         rows = [
             {

@@ -3,23 +3,15 @@ pages and the API), so results, scores and calibrations are never edited around 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
+
+from outperform.core.admin import ReadOnlyAdminMixin
 
 from .models import Appeal, Appraisal, Calibration, Cycle, Goal, Interview, RaterAssignment, Score, Team
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(Cycle)

@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from outperform.core.admin import AuditedAdmin
+from outperform.core.admin import AuditedAdmin, ReadOnlyAdminMixin
 from outperform.core.audit import snapshot
 
 from .models import (
@@ -37,15 +37,9 @@ class IndicatorAdmin(AuditedAdmin):
         indicator_save(actor=request.user, indicator=obj, before=before)  # type: ignore[arg-type]
 
 
-class _ReadOnlyInline(admin.TabularInline):
+class _ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ItemInline(_ReadOnlyInline):
@@ -69,7 +63,7 @@ class VetoInline(_ReadOnlyInline):
 
 
 @admin.register(Template)
-class TemplateAdmin(admin.ModelAdmin):
+class TemplateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: templates are validated as a whole and versioned, which only the product's template
     pages (and the API) do."""
 
@@ -77,12 +71,3 @@ class TemplateAdmin(admin.ModelAdmin):
     list_filter = ["subject_kind", "status", "frozen"]
     search_fields = ["code", "name"]
     inlines = [ItemInline, BandInline, QuotaInline, AdjustmentInline, VetoInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

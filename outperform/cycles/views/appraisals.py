@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from outperform.access.scoping import get_scoped_or_404, restrict, scope_for
 from outperform.core import excel
-from outperform.core.crud import PAGE_SIZES, Resource, xlsx_response
+from outperform.core.crud import PAGE_SIZES, Resource, paginate, xlsx_response
 from outperform.core.display import fen_to_yuan, format_money, format_value
 from outperform.indicators.models import SubjectKind
 
@@ -113,12 +112,7 @@ def appraisal_list(request: HttpRequest, pk: int) -> HttpResponse:
     qs, filterset, search, sort, _visible = filtered_appraisals(request, cycle)
     if request.GET.get("export") == "xlsx":
         return _export(cycle, qs, whole)
-    try:
-        per_page = int(request.GET.get("per_page", 20))
-    except ValueError:
-        per_page = 20
-    per_page = per_page if per_page in PAGE_SIZES else 20
-    page = Paginator(qs, per_page).get_page(request.GET.get("page"))
+    page, per_page = paginate(request, qs)
     by_template, _bands = queries.cycle_bands(cycle)
     rows = []
     for a in page.object_list:
