@@ -69,6 +69,14 @@ INSTALLED_APPS = [
     "outperform.indicators",
     "outperform.cycles",
     "outperform.notifications",
+    "outperform.records",
+    "outperform.ingest",
+    "outperform.metrics",
+    "outperform.surveys",
+    "outperform.rewards",
+    "outperform.development",
+    "outperform.alerts",
+    "outperform.insights",
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,7 @@
 """/api/v1/: one router for every app's viewsets."""
 
+from importlib import import_module
+
 from rest_framework.routers import DefaultRouter
 
 from outperform.cycles import api as cycles_api
@@ -30,5 +32,9 @@ router.register("dimensions", DimensionViewSet, basename="dimension")
 router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("templates", TemplateViewSet, basename="template")
 router.register("notifications", NotificationViewSet, basename="notification")
+
+# Apps added after the first issues register their own viewsets.
+for _app in ("records", "ingest", "metrics", "surveys", "rewards", "development", "alerts", "insights"):
+    import_module(f"outperform.{_app}.api").register(router)
 
 urlpatterns = router.urls

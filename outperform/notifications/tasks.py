@@ -1,9 +1,5 @@
-"""Celery task for beat, e.g. in the beat schedule:
-
-    "send-reminders": {"task": "outperform.notifications.send_reminders", "schedule": crontab(hour=8, minute=0)}
-
-Without a broker (the embedded default) run `manage.py send_reminders` from cron instead.
-"""
+"""Celery task run daily by beat (see schedule.py). Without a broker (the embedded default) run
+`manage.py send_reminders` from cron instead."""
 
 from celery import shared_task
 

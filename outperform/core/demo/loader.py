@@ -120,6 +120,36 @@ LOGINS = [  # username, role label, what they see
 ]
 
 
+@dataclass
+class DemoContext:
+    """What an app's `demo.load(ctx)` gets: the seeded random source, the demo log-ins by username
+    (admin, hr, supervisor, vendor, worker, auditor), the demo's "today", and whether this is a
+    demo-sized load (small=True: cycles exist) or a big benchmark load (keep extras cheap)."""
+
+    rng: random.Random
+    users: dict[str, User]
+    today: dt.date
+    small: bool
+
+
+def _app_extensions(ctx: DemoContext, say: Callable[[str], None]) -> None:
+    """Apps added after the foundation bring their own demo rows in `outperform/<app>/demo.py`,
+    loaded in INSTALLED_APPS order so that later apps can build on earlier ones."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        module_name = f"{config.name}.demo"
+        if not config.name.startswith("outperform.") or find_spec(module_name) is None:
+            continue
+        module = import_module(module_name)
+        if hasattr(module, "load"):  # outperform.core.demo is this package, not an extension
+            module.load(ctx)
+            say(f"demo: {config.label}")
+
+
 def demo_exists() -> bool:
     return Department.objects.filter(code="HQ").exists()
 
@@ -206,6 +236,7 @@ def load_demo(
         from .cycles import load_demo_cycles
 
         load_demo_cycles(rng, users["hr"])
+    _app_extensions(DemoContext(rng=rng, users=users, today=today, small=with_cycles), say)
     return DemoSummary(created=True, workers=workers, logins=_login_rows())
 
 
