@@ -11,7 +11,7 @@ PORT ?= 8000
 WORKERS ?= 300
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test check bench demo serve install install-dev messages static chromium lock clean test-pg fmt
+.PHONY: run test check bench demo serve install install-dev messages static chromium fonts lock clean test-pg fmt
 
 $(PYTHON):
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PY) not found)"; exit 1; }
@@ -40,7 +40,7 @@ demo: $(STAMP) messages
 	$(PYTHON) manage.py migrate --noinput -v 0
 	$(PYTHON) manage.py demo --workers $(WORKERS)
 
-run: demo static
+run: demo static fonts
 	@echo "Serving at http://$(HOST):$(PORT)/  (Ctrl-C stops)"
 	DEBUG=$${DEBUG:-1} $(PYTHON) manage.py runserver $(HOST):$(PORT)
 
@@ -55,13 +55,20 @@ chromium:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "WARNING: could not install chromium; browser tests will be skipped"; }
 
-test: $(DEV_STAMP) messages chromium
+# Chinese fonts for the PDF reports (WeasyPrint embeds a subset of Noto CJK in each PDF).
+fonts:
+	@fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { \
+	  echo "Installing Debian's fonts-noto-cjk for the PDF reports"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null) \
+	  || echo "WARNING: could not install fonts-noto-cjk; PDF reports will lack Chinese glyphs"; }
+
+test: $(DEV_STAMP) messages chromium fonts
 	$(BIN)/pytest -p no:cacheprovider -n 2 --dist loadfile $(PYTEST_ARGS)
 
 # The suite against PostgreSQL (CI runs this after `make test`).
 PG_URL ?= postgres://postgres@127.0.0.1:5432/outperform_ci
-test-pg: $(DEV_STAMP) messages chromium
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadfile --create-db $(PYTEST_ARGS)
+test-pg: $(DEV_STAMP) messages chromium fonts
+	DATABASE_URL=$(PG_URL) REPLICA_DATABASE_URL=$(PG_URL)_replica $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadfile --create-db $(PYTEST_ARGS)
 
 check: $(DEV_STAMP)
 	$(BIN)/ruff check .

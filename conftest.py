@@ -10,6 +10,9 @@ pytest_plugins = ["outperform.testing.browser"]
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The PostgreSQL run's "replica" is an empty second database, not a copy: only the router's
+    # own test reads from it.
+    settings.REPLICA_READS = False
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

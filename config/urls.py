@@ -35,3 +35,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("favicon.ico", RedirectView.as_view(url="/static/img/favicon.svg")),
 ]
+
+handler500 = "outperform.core.errors.server_error"
