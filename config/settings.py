@@ -229,6 +229,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "REST API of Outperform. Every list is scoped to the caller's roles.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
