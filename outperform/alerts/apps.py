@@ -6,3 +6,8 @@ class AlertsConfig(AppConfig):
     name = "outperform.alerts"
     label = "alerts"
     verbose_name = _("预警")
+
+    def ready(self) -> None:
+        from .builtin import register_builtin_kinds
+
+        register_builtin_kinds()

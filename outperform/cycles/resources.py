@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
@@ -99,6 +100,9 @@ class AppealResource(Resource):
     )
 
 
+ARCHIVE_LINK = "archive_link"
+
+
 def team_members(obj: models.Model, scope: Scope) -> dict[str, Any]:
     assert isinstance(obj, Team)
     rows = [
@@ -119,16 +123,30 @@ class TeamResource(Resource):
     filterset_class = TeamFilterSet
     search_fields = ("code", "name")
     default_ordering = ("code",)
-    columns = (
-        Col("code", _("团队编码"), "code", link=True),
-        Col("name", _("团队名称"), "name", link=True),
+    detail_fields = (
+        Col("code", _("团队编码"), "code"),
+        Col("name", _("团队名称"), "name"),
         Col("department.name", _("部门"), "department__name"),
         Col("project.name", _("项目"), "project__name"),
         Col("vendor.name", _("服务商"), "vendor__name"),
         Col("leader", _("负责人")),
     )
+    columns = (
+        Col("code", _("团队编码"), "code", link=True),
+        Col("name", _("团队名称"), "name", link=True),
+        *detail_fields[2:],
+        Col(ARCHIVE_LINK, _("绩效档案")),
+    )
     form_class = TeamForm
     children = (team_members,)
+    detail_links = ((_("绩效档案"), "cycles:archive_team"),)
 
     def personal_owner(self, obj: models.Model) -> tuple[int | None, int | None]:
         return None, None
+
+    def cell(self, obj: models.Model, col: Col, scope: Scope) -> str:
+        if col.accessor == ARCHIVE_LINK:
+            # A link cell built from the pk alone: no query per row.
+            return format_html('<a href="{}"><i class="bi bi-graph-up"></i> {}</a>',
+                               reverse("cycles:archive_team", args=[obj.pk]), _g("绩效档案"))
+        return super().cell(obj, col, scope)

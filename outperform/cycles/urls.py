@@ -49,6 +49,7 @@ urlpatterns = [
     # 绩效档案
     path("archive/worker/<int:pk>/", archive.archive_worker, name="archive_worker"),
     path("archive/vendor/<int:pk>/", archive.archive_vendor, name="archive_vendor"),
+    path("archive/team/<int:pk>/", archive.archive_team, name="archive_team"),
     # 团队
     *TeamResource().urls(),
     # 加减分 / 一票否决 / 数据指标 (HR, on the appraisal page)

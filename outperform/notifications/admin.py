@@ -1,4 +1,4 @@
-"""Django admin: read-only list for support; notifications are written by `send_reminders`."""
+"""Django admin: read-only lists for support; everything is written by the app's services."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from outperform.core.admin import ReadOnlyAdminMixin
 
-from .models import Notification
+from .models import Delivery, Notification
 
 
 @admin.register(Notification)
@@ -16,3 +16,10 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("title", "user__username")
     raw_id_fields = ("user",)
 
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "channel_kind", "target", "title", "status", "attempts", "response_code")
+    list_filter = ("status", "channel_kind")
+    search_fields = ("title", "target")
+    exclude = ("body",)

@@ -17,7 +17,7 @@ def send_reminders_task() -> int:
 
 
 @shared_task(bind=True, name="outperform.notifications.deliver", max_retries=None)
-def deliver_task(self, delivery_id: int) -> str:  # type: ignore[no-untyped-def]
+def deliver_task(self, delivery_id: int) -> str:
     """One attempt; a failure worth retrying re-queues itself with the backoff countdown."""
     from .delivery import backoff_seconds, delivery_attempt
     from .models import Delivery, DeliveryStatus

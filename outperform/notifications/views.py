@@ -48,3 +48,19 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
     count = notifications_mark_all_read(user=request.user)
     messages.success(request, _("已将 %(n)s 条通知标为已读") % {"n": count})
     return HttpResponseRedirect(reverse("notifications:inbox"))
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    """通知设置: which kinds reach me in-app and by e-mail."""
+    from .delivery import preferences_grid, preferences_save
+    from .forms import PreferencesForm
+
+    form = PreferencesForm(request.POST or None, grid=preferences_grid(request.user))
+    if request.method == "POST" and form.is_valid():
+        preferences_save(user=request.user, grid=form.grid())
+        messages.success(request, _("通知设置已保存"))
+        return HttpResponseRedirect(reverse("notifications:preferences"))
+    return render(request, "notifications/preferences.html", {
+        "form": form, "has_email": bool(getattr(request.user, "email", "")),
+    })

@@ -6,6 +6,7 @@ No Django, no ORM, no I/O: services load rows in bulk, build :class:`TemplateSpe
 """
 
 from .bonus import PoolAllocation, allocate_pool, base_bonus, pool_weight
+from .dense import DenseRatings, RatingGrid, rating_grid
 from .engine import compute_cycle, compute_cycle_detailed
 from .errors import ConfigError, FormulaError, InputError, RuleError, ScoringError
 from .formula import Formula, parse
@@ -59,6 +60,7 @@ __all__ = [
     "BandsRule",
     "Breakdown",
     "ConfigError",
+    "DenseRatings",
     "CycleResult",
     "DeductionRule",
     "Formula",
@@ -75,6 +77,7 @@ __all__ = [
     "PoolAllocation",
     "Quota",
     "QuotaPlaces",
+    "RatingGrid",
     "RoleBreakdown",
     "RoleLayout",
     "RoleScore",
@@ -96,6 +99,7 @@ __all__ = [
     "parse",
     "pool_weight",
     "quota_places",
+    "rating_grid",
     "round_score",
     "rule_from_dict",
     "rule_to_dict",

@@ -36,6 +36,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import repeat
 from typing import Any, Final, NamedTuple
 
+from .dense import SCORE_DECIMALS, DenseRatings, RatingGrid, rating_grid
 from .errors import InputError
 from .formula import Formula
 from .na import NOT_APPLICABLE
@@ -249,6 +250,49 @@ class ScoredSubject(NamedTuple):
     vetoes: tuple[str, ...]
 
 
+class _DensePlan(NamedTuple):
+    """Integer arithmetic for subjects with :class:`DenseRatings` (one score per slot).
+
+    Per qualitative indicator ``i``: ``(start, stop, multipliers, factor)``. With every role
+    present once, the indicator score in hundredths is, exactly,
+    ``Σ cents_r × E_r / 10^4`` (``E_r`` the role's effective weight in hundredths of a
+    percent, adding up to 10^4), rounded half up: ``(2N + 10^4) // (2 × 10^4)`` - the same
+    number the Decimal path quantizes, since its quotient is exact here (the common
+    denominator is 1). ``factor`` is the indicator's weight / 100 scaled by ``10^shift`` to
+    an integer, so the weighted score is ``Σ score × factor`` exactly, as an integer of
+    ``10^-(shift + 2)`` - the exponent the Decimal sum of the general path has.
+    """
+
+    rows: tuple[tuple[int, int, tuple[int, ...], int], ...]
+    layouts: tuple[RoleLayout, ...]
+    shift: int
+
+
+def _dense_plan(block: _QualitativeBlock, factors: Sequence[Decimal]) -> _DensePlan | None:
+    """The plan, or None when the template cannot take the integer path."""
+    if not block.plans or len(factors) != len(block.plans):
+        return None  # quantitative indicators: scored by rules, the general path does them
+    shift = max([0, *(-int(f.as_tuple().exponent) for f in factors)])
+    rows, layouts, at = [], [], 0
+    for plan, factor in zip(block.plans, factors, strict=True):
+        entry = plan.entry((1,) * len(plan.roles))
+        if entry.factors is None:
+            return None
+        multipliers = []
+        for f in entry.factors:
+            scaled = f * 10000
+            if scaled != scaled.to_integral_value():
+                return None
+            multipliers.append(int(scaled))
+        scaled_factor = factor.scaleb(shift)
+        if scaled_factor != scaled_factor.to_integral_value():
+            return None
+        rows.append((at, at + len(plan.roles), tuple(multipliers), int(scaled_factor)))
+        layouts.append(entry.layout)
+        at += len(plan.roles)
+    return _DensePlan(tuple(rows), tuple(layouts), shift)
+
+
 class SubjectScorer:
     """Scores subjects against one (validated) template."""
 
@@ -285,9 +329,23 @@ class SubjectScorer:
         self.scale_min = template.scale_min
         self.scale_max = template.scale_max
         self.adjustment_cap = template.adjustment_cap
+        self.grid: RatingGrid = rating_grid(template)
+        self._dense = _dense_plan(self.block, self._factors)
+        self._equal_grid: RatingGrid = self.grid  # the caller's grid object last found equal
+
+    def _dense_fits(self, ratings: DenseRatings) -> bool:
+        grid = ratings.grid
+        if grid is self._equal_grid:
+            return True  # callers share one grid object for all subjects: compared once
+        if grid == self.grid:
+            self._equal_grid = grid
+            return True
+        return False
 
     def score(self, subject: SubjectInput) -> ScoredSubject:
         ratings = subject.ratings
+        if type(ratings) is DenseRatings and self._dense is not None and self._dense_fits(ratings):
+            return self._score_dense(subject, ratings)
         if not ratings.keys() <= self.qualitative_codes:
             unknown = sorted(set(ratings) - self.qualitative_codes)
             raise InputError(f"subject {subject.subject_id}: ratings for {', '.join(unknown)}, "
@@ -347,6 +405,38 @@ class SubjectScorer:
         return _new(ScoredSubject, (subject, total.quantize(_Q, _HALF_UP), weighted,
                                     adjustment_total, breakdown, adjustments, not_applicable,
                                     vetoes))
+
+    def _score_dense(self, subject: SubjectInput, ratings: DenseRatings) -> ScoredSubject:
+        """The general path's numbers for one score per slot, with integers (see _DensePlan)."""
+        plan = self._dense
+        assert plan is not None
+        values = ratings.cents
+        scores: list[Any] = []
+        add = scores.append
+        units = 0
+        for start, stop, multipliers, factor in plan.rows:
+            n = sum(map(_mul, values[start:stop], multipliers))
+            q = (2 * n + 10000) // 20000
+            add(SCORE_DECIMALS[q])
+            units += q * factor
+        weighted = Decimal(units).scaleb(-(plan.shift + 2))
+        if subject.adjustments:
+            adjustments, adjustment_total = self._adjust(subject.adjustments)
+        else:
+            adjustments, adjustment_total = (), ZERO
+        vetoes = tuple([v.code for v in subject.vetoes if v.triggered]) if subject.vetoes else ()
+        total = weighted + adjustment_total
+        if total < self.scale_min:
+            total = self.scale_min
+        elif total > self.scale_max:
+            total = self.scale_max
+        n_ind = len(scores)
+        scores += self._qualitative_raws
+        scores += plan.layouts
+        scores += (ratings,) * n_ind
+        breakdown = _new(Breakdown, (self.columns, self.columns.weights, tuple(scores)))
+        return _new(ScoredSubject, (subject, total.quantize(_Q, _HALF_UP), weighted,
+                                    adjustment_total, breakdown, adjustments, (), vetoes))
 
     def _adjust(self, items: Sequence[Adjustment]
                 ) -> tuple[tuple[AdjustmentBreakdown, ...], Decimal]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import Any, NamedTuple
 
+from .dense import DenseRatings
 from .rounding import HUNDRED, SCORING_CONTEXT, ZERO
 
 __all__ = [
@@ -135,7 +136,13 @@ class Breakdown(NamedTuple):
     @property
     def ratings(self) -> tuple[Mapping[str, Sequence[Decimal]] | None, ...]:
         n = len(self.effective_weights)
-        return self.cells[3 * n :]
+        cells = self.cells[3 * n :]
+        if cells and type(cells[0]) is DenseRatings:
+            # A subject scored from dense ratings keeps the one DenseRatings in every cell
+            # (no per-indicator object at scoring time); the mappings are built when read.
+            dense = cells[0]
+            return tuple(dense.get(code) for code in self.columns.codes)
+        return cells
 
     @property
     def contributions(self) -> tuple[Decimal, ...]:

@@ -7,23 +7,27 @@ recomputing does not undo it)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from operator import itemgetter, sub
+from typing import Any, cast
 
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from outperform import scoring
 from outperform.core.audit import audit_changes
-from outperform.core.db import bulk_update_fast
 from outperform.core.models import User
 from outperform.indicators.models import RaterRole
 from outperform.indicators.snapshot import spec_from_snapshot
 from outperform.indicators.validation import row_rule_text
+from outperform.scoring.dense import SCORE_DECIMALS
+from outperform.scoring.types import Ratings
 
 from ..models import (
     AdjustmentEntry,
@@ -60,6 +64,8 @@ class ComputeSummary:
 
 def proration(hire: dt.date | None, leave: dt.date | None, start: dt.date, end: dt.date) -> Fraction:
     """Share of the period worked, by calendar days, both ends included (docs/scoring.md)."""
+    if (hire is None or hire <= start) and (leave is None or leave >= end):
+        return scoring.FULL_PERIOD  # the usual case, without building a Fraction
     days = (end - start).days + 1
     first = max(start, hire) if hire else start
     last = min(end, leave) if leave else end
@@ -74,7 +80,9 @@ def _load_inputs(cycle: Cycle) -> tuple[dict[int, CycleTemplate], dict[int, list
         "team_id",
     ))
     codes = sorted({i["code"] for ct in templates.values() for i in ct.snapshot["indicators"]})
-    ratings = dict(_submitted_ratings(cycle, codes))
+    decoders = {ct_id: _DenseDecoder(spec_from_snapshot(ct.snapshot), codes) for ct_id, ct in templates.items()}
+    template_of = {r[0]: r[1] for r in rows}
+    ratings = dict(_submitted_ratings(cycle, codes, decoders, template_of))
     metrics: dict[int, dict[str, Decimal | None]] = defaultdict(dict)
     for aid, metric, value in MetricValue.objects.filter(cycle=cycle).values_list("appraisal_id", "metric", "value"):
         metrics[aid][metric] = value
@@ -83,7 +91,6 @@ def _load_inputs(cycle: Cycle) -> tuple[dict[int, CycleTemplate], dict[int, list
     adjustments: dict[int, list[scoring.Adjustment]] = defaultdict(list)
     vetoes: dict[int, list[scoring.Veto]] = defaultdict(list)
     caps = {ct_id: {a["code"]: Decimal(a["cap"]) for a in ct.snapshot["adjustments"]} for ct_id, ct in templates.items()}
-    template_of = {r[0]: r[1] for r in rows}
     for aid, code, value, is_veto in AdjustmentEntry.objects.filter(appraisal__cycle=cycle).values_list(
         "appraisal_id", "code", "value", "is_veto"
     ):
@@ -92,6 +99,7 @@ def _load_inputs(cycle: Cycle) -> tuple[dict[int, CycleTemplate], dict[int, list
         elif code in caps[template_of[aid]]:
             adjustments[aid].append(scoring.Adjustment(code=code, value=value, cap=caps[template_of[aid]][code]))
     by_template: dict[int, list[scoring.SubjectInput]] = defaultdict(list)
+    start, end = cycle.start_date, cycle.end_date
     for aid, ct_id, group_key, base_bonus, hire, leave, _team in rows:
         # Unchecked: every score comes from SCORE_VALUES (0.00–100.00 by construction), metrics and
         # adjustments from Decimal columns, the base bonus from a non-negative column.
@@ -103,65 +111,110 @@ def _load_inputs(cycle: Cycle) -> tuple[dict[int, CycleTemplate], dict[int, list
             tuple(adjustments.get(aid, ())),
             tuple(vetoes.get(aid, ())),
             base_bonus or 0,
-            proration(hire, leave, cycle.start_date, cycle.end_date) if hire else Fraction(1),
+            proration(hire, leave, start, end) if hire else scoring.FULL_PERIOD,
         ))
     return templates, by_template, {}
 
 
 # Every score is 0.00–100.00 in steps of 0.01: 10,001 possible values. Sharing one Decimal per value
 # saves millions of allocations when a cycle holds millions of scores.
-SCORE_VALUES = tuple(Decimal(i).scaleb(-2) for i in range(10001))
+SCORE_VALUES = SCORE_DECIMALS
+BASE = 10001  # scores travel as key × BASE + hundredths (see _submitted_ratings)
+ROLES = [r.value for r in RaterRole]
+
+
+class _DenseDecoder:
+    """Turns one appraisal's packed scores into DenseRatings when they are exactly one score per
+    slot of the template's grid (the common case), else returns None.
+
+    With the numbers sorted, slot p of the sorted key order must hold key × BASE + hundredths with
+    hundredths in 0…10000: two C-level passes (subtract the expected offsets, min/max) check that
+    and give the hundredths, and one itemgetter puts them in the grid's order."""
+
+    def __init__(self, spec: scoring.TemplateSpec, codes: Sequence[str]) -> None:
+        self.grid = scoring.rating_grid(spec)
+        code_index = {c: i for i, c in enumerate(codes)}
+        role_index = {r: i for i, r in enumerate(ROLES)}
+        self.size = len(self.grid)
+        keys = [code_index[c] * 8 + role_index[r] if c in code_index and r in role_index else None
+                for c, r in self.grid.slots]
+        self.usable = self.size > 1 and None not in keys and len(set(keys)) == self.size
+        if not self.usable:
+            return
+        order = sorted(range(self.size), key=lambda j: keys[j])  # type: ignore[arg-type,return-value]
+        self.offsets = [keys[j] * BASE for j in order]  # type: ignore[operator]
+        position = {slot: p for p, slot in enumerate(order)}
+        self.take = itemgetter(*(position[slot] for slot in range(self.size)))
+
+    def decode(self, numbers: list[int]) -> scoring.DenseRatings | None:
+        if not self.usable or len(numbers) != self.size:
+            return None
+        numbers.sort()
+        cents = list(map(sub, numbers, self.offsets))
+        if min(cents) < 0 or max(cents) > 10000:
+            return None
+        return scoring.DenseRatings.unchecked(self.grid, self.take(cents))
 
 
 def _submitted_ratings(
-    cycle: Cycle, codes: list[str]
-) -> Iterator[tuple[int, dict[str, dict[str, list[Decimal]]]]]:
-    """(appraisal id, {indicator: {role: [scores]}}) for every appraisal with submitted scores.
+    cycle: Cycle, codes: list[str], decoders: dict[int, _DenseDecoder], template_of: dict[int, int],
+) -> Iterator[tuple[int, Ratings]]:
+    """(appraisal id, ratings) for every appraisal with submitted scores: DenseRatings when the
+    appraisal has one score per slot of its template, else {indicator: {role: [scores]}}.
 
     The biggest read of a compute (millions of rows). The database folds each appraisal's scores
     into one text row of integers, each (indicator index × 8 + role index) × 10001 + hundredths,
-    so Python splits one string per person instead of receiving millions of row tuples."""
-    roles = [r.value for r in RaterRole]
+    so Python splits one string per person instead of receiving millions of row tuples. Only
+    submitted evaluations count: an anti-join against the assignments not submitted (few by the
+    time results are computed) costs a fraction of a join with every assignment."""
     code_case = " ".join(f"WHEN %s THEN {i}" for i in range(len(codes)))
-    role_case = " ".join(f"WHEN %s THEN {i}" for i in range(len(roles)))
+    role_case = " ".join(f"WHEN %s THEN {i}" for i in range(len(ROLES)))
     hundredths = "(s.value * 100)::int" if connection.vendor == "postgresql" else "CAST(ROUND(s.value * 100) AS INTEGER)"
-    encoded = (f"((CASE s.indicator_code {code_case} ELSE -1 END) * 8 + (CASE s.role {role_case} END)) * 10001"
+    encoded = (f"((CASE s.indicator_code {code_case} ELSE -1 END) * 8 + (CASE s.role {role_case} END)) * {BASE}"
                f" + {hundredths}")
     agg = "string_agg(CAST({e} AS TEXT), ',')" if connection.vendor == "postgresql" else "group_concat({e}, ',')"
     # Only table names and CASE arms with %s placeholders are formatted in; codes are parameters.
     sql = (
         f"SELECT s.appraisal_id, {agg.format(e=encoded)} "  # noqa: S608
-        f"FROM {Score._meta.db_table} s JOIN {RaterAssignment._meta.db_table} r ON r.id = s.assignment_id "
-        "WHERE s.cycle_id = %s AND r.state = %s GROUP BY s.appraisal_id"
+        f"FROM {Score._meta.db_table} s WHERE s.cycle_id = %s AND NOT EXISTS ("
+        f"SELECT 1 FROM {RaterAssignment._meta.db_table} r WHERE r.id = s.assignment_id AND r.state <> %s) "
+        "GROUP BY s.appraisal_id"
     )
-    values = SCORE_VALUES
-    names = [(code, roles[r] if r < len(roles) else "") for code in codes for r in range(8)]
+    names = [(code, ROLES[r] if r < len(ROLES) else "") for code in codes for r in range(8)]
     with transaction.atomic(), connection.cursor() as cur:
         if connection.vendor == "postgresql":
             # Room to hash-aggregate millions of rows in memory instead of sorting them on disk, and
             # no JIT compile for a query that runs once (7.5 s → 1.2 s at 4.6 million scores).
             cur.execute("SET LOCAL work_mem = '512MB'")
             cur.execute("SET LOCAL jit = off")
-        cur.execute(sql, [*codes, *roles, cycle.pk, AssignmentState.SUBMITTED])
+        cur.execute(sql, [*codes, *ROLES, cycle.pk, AssignmentState.SUBMITTED])
         while True:
             rows = cur.fetchmany(5000)
             if not rows:
                 return
             for aid, packed in rows:
-                ratings: dict[str, dict[str, list[Decimal]]] = {}
-                for number in map(int, packed.split(",")):
-                    key, cents = divmod(number, 10001)
-                    if key < 0:
-                        continue  # a score for an indicator no longer in the template
-                    code, role = names[key]
-                    by_role = ratings.get(code)
-                    if by_role is None:
-                        ratings[code] = {role: [values[cents]]}
-                    elif role in by_role:
-                        by_role[role].append(values[cents])
-                    else:
-                        by_role[role] = [values[cents]]
-                yield aid, ratings
+                numbers = list(map(int, packed.split(",")))
+                decoder = decoders.get(template_of.get(aid, -1))
+                dense = decoder.decode(numbers) if decoder is not None else None
+                yield aid, (dense if dense is not None else _ratings_from_numbers(numbers, names))
+
+
+def _ratings_from_numbers(numbers: list[int], names: list[tuple[str, str]]) -> dict[str, dict[str, list[Decimal]]]:
+    values = SCORE_VALUES
+    ratings: dict[str, dict[str, list[Decimal]]] = {}
+    for number in numbers:
+        key, cents = divmod(number, BASE)
+        if key < 0:
+            continue  # a score for an indicator no longer in the template
+        code, role = names[key]
+        by_role = ratings.get(code)
+        if by_role is None:
+            ratings[code] = {role: [values[cents]]}
+        elif role in by_role:
+            by_role[role].append(values[cents])
+        else:
+            by_role[role] = [values[cents]]
+    return ratings
 
 
 def _goal_metric(goals: Any, metrics: dict[int, dict[str, Decimal | None]]) -> None:
@@ -234,6 +287,10 @@ def result_summary(r: scoring.SubjectResult) -> dict[str, Any]:
     }
 
 
+RESULT_FIELDS = ("composite", "grade", "grade_name", "rank", "group_size", "coefficient", "bonus_fen", "breakdown",
+                 "computed_at", "state")
+
+
 @transaction.atomic
 def cycle_compute(*, actor: User, cycle: Cycle, progress: ProgressFn | None = None) -> ComputeSummary:
     ensure_hr(actor)
@@ -243,38 +300,102 @@ def cycle_compute(*, actor: User, cycle: Cycle, progress: ProgressFn | None = No
     bands = {ct.pk: {b["code"]: b for b in ct.snapshot["bands"]} for ct in CycleTemplate.objects.filter(cycle=cycle)}
     latest_calibration = _latest_calibrations(cycle)
     now = timezone.now()
-    appraisals = list(Appraisal.objects.filter(cycle=cycle).only("id", "cycle_template_id", "state", "calibrated"))
+    # Plain tuples, not model instances: 100,000 Appraisal objects cost seconds to build.
+    appraisals = list(Appraisal.objects.filter(cycle=cycle).values_list("id", "cycle_template_id", "state"))
     calibrated = {
         a.pk: a for a in Appraisal.objects.filter(pk__in=list(latest_calibration)).select_related(
             "worker", "cycle", "cycle_template")
     }
+    rows: list[tuple[Any, ...]] = []
     graded = 0
-    for a in appraisals:
-        r = results[a.pk]
-        band = bands[a.cycle_template_id].get(r.grade or "")
-        a.composite, a.grade = r.composite, r.grade or ""
-        a.grade_name = band["name"] if band else ""
-        a.rank, a.group_size = r.rank, r.group_size
-        a.coefficient, a.bonus_fen = r.coefficient, r.bonus_fen
-        a.breakdown = result_summary(r)
-        cal = latest_calibration.get(a.pk)
+    summaries: dict[tuple[Any, ...], str] = {}
+    for aid, ct_id, state in appraisals:
+        r = results[aid]
+        band = bands[ct_id].get(r.grade or "")
+        breakdown = _summary_json(r, summaries)
+        row: tuple[Any, ...] = (
+            aid, r.composite, r.grade or "", band["name"] if band else "", r.rank, r.group_size, r.coefficient,
+            r.bonus_fen, breakdown, now, AppraisalState.COMPUTED if state == AppraisalState.OPEN else state)
+        cal = latest_calibration.get(aid)
         if cal is not None:
-            full = calibrated[a.pk]
-            a.worker, a.cycle, a.cycle_template = full.worker, full.cycle, full.cycle_template
-            _apply_calibration(a, cal, bands[a.cycle_template_id])
-        a.computed_at = now
-        if a.state == AppraisalState.OPEN:
-            a.state = AppraisalState.COMPUTED
-        graded += bool(a.grade)
-    bulk_update_fast(
-        Appraisal, appraisals,
-        ["composite", "grade", "grade_name", "rank", "group_size", "coefficient", "bonus_fen", "breakdown",
-         "computed_at", "state"],
-    )
+            row = _calibrated_row(calibrated[aid], row, cal, bands[ct_id])
+        graded += bool(row[2])
+        rows.append(row)
+    _save_results(rows)
     if progress:
         progress(len(appraisals), len(appraisals), "computed")
     audit_changes(actor, cycle, {"computed": [None, len(appraisals)], "graded": [None, graded]}, reason="compute")
     return ComputeSummary(computed=len(appraisals), graded=graded)
+
+
+def _calibrated_row(a: Appraisal, row: tuple[Any, ...], cal: Calibration, bands: dict[str, Any]) -> tuple[Any, ...]:
+    """The engine's row with the latest calibration applied (few rows: through the model)."""
+    values = dict(zip(RESULT_FIELDS, row[1:], strict=True))
+    values["breakdown"] = json.loads(str(values["breakdown"]))
+    for name, value in values.items():
+        setattr(a, name, value)
+    _apply_calibration(a, cal, bands)
+    return (row[0], *(json.dumps(a.breakdown, ensure_ascii=False) if name == "breakdown" else getattr(a, name)
+                      for name in RESULT_FIELDS))
+
+
+def _summary_json(r: scoring.SubjectResult, cache: dict[tuple[Any, ...], str]) -> str:
+    """result_summary(r) as JSON text. Subjects share few distinct summaries apart from the
+    weighted score, so the rest is encoded once per distinct value."""
+    key = (r.adjustment_total, r.band_grade, r.grade_reason, r.not_applicable, r.vetoes)
+    tail = cache.get(key)
+    if tail is None:
+        summary = result_summary(r)
+        del summary["weighted_score"]
+        tail = cache[key] = json.dumps(summary, ensure_ascii=False)[1:]
+    weighted = "null" if r.weighted_score is None else f'"{r.weighted_score}"'
+    return f'{{"weighted_score": {weighted}, {tail}'
+
+
+def _save_results(rows: list[tuple[Any, ...]]) -> None:
+    """Write the results in one statement per database: PostgreSQL gets them through COPY into a
+    temporary table and one UPDATE … FROM; other databases through one prepared UPDATE."""
+    table = Appraisal._meta.db_table
+    fields = [cast(Field, Appraisal._meta.get_field(name)) for name in RESULT_FIELDS]
+    columns = [str(f.column) for f in fields]
+    q = connection.ops.quote_name
+    with connection.cursor() as cur:
+        if connection.vendor != "postgresql":
+            sets = ", ".join(f"{q(c)} = %s" for c in columns)
+            cur.executemany(f"UPDATE {q(table)} SET {sets} WHERE id = %s",  # noqa: S608  # names from the model
+                            [[*(f.get_db_prep_save(v, connection) if f.name != "breakdown" else v
+                                for f, v in zip(fields, row[1:], strict=True)), row[0]] for row in rows])
+            return
+        defs = ", ".join(f"{q(c)} {f.db_type(connection)}" for c, f in zip(columns, fields, strict=True))
+        cur.execute(f"CREATE TEMP TABLE compute_results (id bigint, {defs}) ON COMMIT DROP")
+        with cur.cursor.copy("COPY compute_results FROM STDIN") as copy:
+            for i in range(0, len(rows), 5000):
+                copy.write("".join(_copy_line(row) for row in rows[i:i + 5000]))
+        cur.execute("ANALYZE compute_results")  # a hash join, not a sort of 100,000 rows on disk
+        sets = ", ".join(f"{q(c)} = s.{q(c)}" for c in columns)
+        cur.execute(f"UPDATE {q(table)} t SET {sets} FROM compute_results s WHERE t.id = s.id")  # noqa: S608
+        cur.execute("DROP TABLE compute_results")
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: str) -> str:
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(_COPY_ESCAPES)
+    return value
+
+
+def _copy_line(row: tuple[Any, ...]) -> str:
+    """One line of COPY text: fields by tab, NULL as \\N, backslash and control characters escaped.
+    The row is (id, composite, grade, grade name, rank, group size, coefficient, bonus, breakdown
+    JSON, computed at, state): numbers print as they are, only the texts need escaping."""
+    aid, composite, grade, name, rank, size, coefficient, bonus, breakdown, at, state = row
+    n = "\\N"
+    return (f"{aid}\t{n if composite is None else composite}\t{_copy_text(grade)}\t{_copy_text(name)}\t"
+            f"{n if rank is None else rank}\t{n if size is None else size}\t"
+            f"{n if coefficient is None else coefficient}\t{n if bonus is None else bonus}\t"
+            f"{n if breakdown is None else _copy_text(breakdown)}\t{at.isoformat()}\t{_copy_text(state)}\n")
 
 
 def _latest_calibrations(cycle: Cycle) -> dict[int, Calibration]:

@@ -1,4 +1,4 @@
-"""绩效档案: every cycle's result of one worker or one vendor, with the trend and comparisons."""
+"""绩效档案: every cycle's result of one worker, vendor or team, with the trend and comparisons."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from outperform.vendors.models import Vendor
 from outperform.workers.models import Worker
 
 from .. import queries
-from ..models import Appraisal
+from ..models import Appraisal, Team
 
 
 def _page(request: HttpRequest, subject: Any, kind: str, qs: QuerySet[Appraisal], back_url: str) -> HttpResponse:
@@ -41,3 +41,13 @@ def archive_vendor(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, vendor, SubjectKind.VENDOR,
                  Appraisal.objects.filter(vendor=vendor, subject_kind=SubjectKind.VENDOR),
                  reverse("vendors:vendors_detail", args=[pk]))
+
+
+@login_required
+def archive_team(request: HttpRequest, pk: int) -> HttpResponse:
+    # The team is looked up through its own scope (department subtree, vendor): a worker or a
+    # manager of another vendor gets 404 for the team as a whole, not an empty archive.
+    team = get_scoped_or_404(Team.objects.select_related("department", "vendor"), request.user, "view", pk=pk)
+    return _page(request, team, SubjectKind.TEAM,
+                 Appraisal.objects.filter(team=team, subject_kind=SubjectKind.TEAM),
+                 reverse("cycles:teams_detail", args=[pk]))

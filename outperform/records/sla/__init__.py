@@ -1,0 +1,1 @@
+"""SLA: working time (pure), ticket due times and status."""
