@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "outperform.development",
     "outperform.alerts",
     "outperform.insights",
+    "outperform.standings",
+    "outperform.compliance",
 ]
 
 MIDDLEWARE = [

@@ -27,6 +27,8 @@ urlpatterns = [
     path("development/", include("outperform.development.urls")),
     path("alerts/", include("outperform.alerts.urls")),
     path("insights/", include("outperform.insights.urls")),
+    path("standings/", include("outperform.standings.urls")),
+    path("compliance/", include("outperform.compliance.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("outperform.api_urls")),

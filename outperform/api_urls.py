@@ -34,7 +34,9 @@ router.register("templates", TemplateViewSet, basename="template")
 router.register("notifications", NotificationViewSet, basename="notification")
 
 # Apps added after the first issues register their own viewsets.
-for _app in ("records", "ingest", "metrics", "surveys", "rewards", "development", "alerts", "insights"):
+APPS = ("records", "ingest", "metrics", "surveys", "rewards", "development", "alerts", "insights", "standings",
+        "compliance")
+for _app in APPS:
     import_module(f"outperform.{_app}.api").register(router)
 
 urlpatterns = router.urls

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StandingsConfig(AppConfig):
+    name = "outperform.standings"
+    label = "standings"
+    verbose_name = _("服务商评级")
