@@ -175,7 +175,7 @@ class TemplateSerializer(ScopedModelSerializer):
     def validate_vendor_categories(self, value: list[str]) -> list[str]:
         return self._categories(value, VendorCategory)
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(serializers.DecimalField(max_digits=7, decimal_places=2))
     def get_weight_total(self, obj: Template) -> str:
         return format(sum((i.weight for i in obj.items.all()), Decimal(0)), "f")
 
