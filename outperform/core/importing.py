@@ -21,6 +21,7 @@ from outperform.access.scoping import restrict, scope_for
 from . import excel
 from .audit import audit_bulk, snapshot
 from .display import fen_to_yuan
+from .faults import checkpoint
 from .models import User
 
 
@@ -226,6 +227,7 @@ class ModelImporter:
             return
         created = [o for _, o in to_create]
         manager.bulk_create(created, batch_size=1000)
+        checkpoint("import_written")  # rows written, audit not yet: a crash here must leave nothing
         update_fields = [c.key for c in self.sheet.columns if c.key != self.key]
         manager.bulk_update([o for _, o, _ in to_update], update_fields, batch_size=1000)
         self._assign_deferred(deferred, written, columns)

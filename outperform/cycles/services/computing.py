@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from outperform import scoring
 from outperform.core.audit import audit_changes
+from outperform.core.faults import checkpoint
 from outperform.core.models import User
 from outperform.indicators.models import RaterRole
 from outperform.indicators.snapshot import spec_from_snapshot
@@ -322,6 +323,7 @@ def cycle_compute(*, actor: User, cycle: Cycle, progress: ProgressFn | None = No
         graded += bool(row[2])
         rows.append(row)
     _save_results(rows)
+    checkpoint("compute_saved")  # results written, transaction open: a crash here must leave nothing
     if progress:
         progress(len(appraisals), len(appraisals), "computed")
     audit_changes(actor, cycle, {"computed": [None, len(appraisals)], "graded": [None, graded]}, reason="compute")

@@ -1,0 +1,246 @@
+"""Writes of the metrics app: feeding quantitative indicators (docs/metrics.md §Refresh).
+
+`metrics_refresh(cycle)` computes, for every appraisal of a cycle that is not yet published, each
+metric its template uses, over the cycle's period, and upserts `cycles.MetricValue` rows with
+source "metric". A value of any other source (HR's "manual" entry, an API push) is never
+overwritten. Queries do not grow with the number of appraisals: one GROUP BY per metric and
+subject level, one read of the existing values, bulk inserts and updates, one audit INSERT.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from outperform.core.audit import audit_bulk, snapshot
+from outperform.core.db import bulk_update_fast
+from outperform.core.models import User
+from outperform.cycles.models import Appraisal, Cycle, CycleState, CycleTemplate, MetricValue, Team
+
+from . import engine
+from .models import Metric
+
+log = logging.getLogger(__name__)
+
+SOURCE = "metric"  # MetricValue.source of values written here
+# Cycles whose appraisals still take data: opened and not yet published.
+REFRESHABLE = (CycleState.GOAL_SETTING, CycleState.IN_PROGRESS, CycleState.SELF_REVIEW, CycleState.REVIEW,
+               CycleState.CALIBRATION)
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+ProgressFn = Callable[[int, int, str], None]
+
+
+@dataclass
+class RefreshSummary:
+    cycle_id: int
+    metrics: list[str] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept_manual: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def template_metric_names(snapshot_: dict[str, Any]) -> set[str]:
+    """Every metric name a template's quantitative indicators read: the indicator's metric and any
+    name inside a formula rule (e.g. `value / tasks_assigned * 100` also reads tasks_assigned)."""
+    names: set[str] = set()
+    for item in snapshot_.get("indicators", []):
+        if item.get("kind") != "quantitative":
+            continue
+        names.add(str(item.get("metric") or item["code"]))
+        rule = item.get("rule") or {}
+        if rule.get("type") == "formula":
+            names.update(NAME.findall(str(rule.get("expression", ""))))
+    return names
+
+
+def _subject_groups(rows: Sequence[tuple[int, int, str, int | None, int | None, int | None]]
+                    ) -> tuple[dict[str, dict[int, int]], dict[int, int]]:
+    """Appraisal ids by subject level → subject id, and team appraisals → team id."""
+    direct: dict[str, dict[int, int]] = {"worker": {}, "vendor": {}}
+    teams: dict[int, int] = {}
+    for aid, _ct, kind, worker_id, vendor_id, team_id in rows:
+        if kind == "worker" and worker_id:
+            direct["worker"][aid] = worker_id
+        elif kind == "vendor" and vendor_id:
+            direct["vendor"][aid] = vendor_id
+        elif kind == "team" and team_id:
+            teams[aid] = team_id
+    return direct, teams
+
+
+def _compute(metric: Metric, appraisals: dict[int, set[str]], direct: dict[str, dict[int, int]],
+             teams: dict[int, int], members: dict[int, set[int]], start: dt.date, end: dt.date
+             ) -> dict[int, Decimal | None]:
+    """Values of one metric for the appraisals whose template reads it."""
+    wanted = {aid for aid, names in appraisals.items() if metric.code in names}
+    levels = metric.allowed_levels()
+    spec = metric.spec()
+    values: dict[int, Decimal | None] = {}
+    for level in ("worker", "vendor"):
+        subjects = {aid: sid for aid, sid in direct[level].items() if aid in wanted}
+        if not subjects:
+            continue
+        if level not in levels:
+            values.update(dict.fromkeys(subjects))
+            continue
+        outcome = engine.evaluate(spec, level, set(subjects.values()), start, end)
+        values.update({aid: outcome[sid].value for aid, sid in subjects.items()})
+    team_aids = {aid: tid for aid, tid in teams.items() if aid in wanted}
+    if team_aids:
+        # A team is measured over its members' records.
+        if "worker" in levels:
+            groups = {aid: members.get(tid, set()) for aid, tid in team_aids.items()}
+            outcome_t = engine.evaluate_groups(spec, "worker", groups, start, end)
+            values.update({aid: outcome_t[aid].value for aid in team_aids})
+        else:
+            values.update(dict.fromkeys(team_aids))
+    return values
+
+
+@transaction.atomic
+def metrics_refresh(*, cycle: Cycle, actor: User | None = None, codes: Collection[str] | None = None,
+                    appraisal_ids: Collection[int] | None = None, progress: ProgressFn | None = None
+                    ) -> RefreshSummary:
+    """Recompute the data-fed metric values of a running cycle (all appraisals, or some)."""
+    summary = RefreshSummary(cycle_id=cycle.pk)
+    if cycle.state not in REFRESHABLE:
+        return summary
+    names_of = {ct.pk: template_metric_names(ct.snapshot) for ct in CycleTemplate.objects.filter(cycle=cycle)}
+    defined = {m.code: m for m in Metric.objects.filter(is_active=True, code__in=set().union(*names_of.values())
+                                                         if names_of else [])}
+    if codes is not None:
+        defined = {c: m for c, m in defined.items() if c in set(codes)}
+    if not defined:
+        return summary
+    qs = Appraisal.objects.filter(cycle=cycle)
+    if appraisal_ids is not None:
+        qs = qs.filter(pk__in=list(appraisal_ids))
+    rows = list(qs.values_list("id", "cycle_template_id", "subject_kind", "worker_id", "vendor_id", "team_id"))
+    appraisals = {r[0]: names_of.get(r[1], set()) & set(defined) for r in rows}
+    direct, teams = _subject_groups(rows)
+    members: dict[int, set[int]] = defaultdict(set)
+    if teams:
+        for tid, wid in Team.members.through.objects.filter(team_id__in=set(teams.values())).values_list(
+                "team_id", "worker_id"):
+            members[tid].add(wid)
+    computed: dict[tuple[int, str], Decimal | None] = {}
+    total = len(defined)
+    for i, (code, metric) in enumerate(sorted(defined.items())):
+        for aid, value in _compute(metric, appraisals, direct, teams, members, cycle.start_date,
+                                   cycle.end_date).items():
+            computed[(aid, code)] = value
+        if progress is not None:
+            progress(i + 1, total, code)
+    summary.metrics = sorted(defined)
+    _save(cycle, computed, summary, actor)
+    return summary
+
+
+def _save(cycle: Cycle, computed: dict[tuple[int, str], Decimal | None], summary: RefreshSummary,
+          actor: User | None) -> None:
+    existing = {
+        (mv.appraisal_id, mv.metric): mv
+        for mv in MetricValue.objects.filter(cycle=cycle, appraisal_id__in={a for a, _ in computed},
+                                             metric__in={m for _, m in computed})
+    }
+    create: list[MetricValue] = []
+    update: list[tuple[MetricValue, dict[str, Any]]] = []
+    for (aid, code), value in sorted(computed.items()):
+        mv = existing.get((aid, code))
+        if mv is None:
+            create.append(MetricValue(appraisal_id=aid, cycle=cycle, metric=code, value=value, source=SOURCE))
+        elif mv.source != SOURCE:
+            summary.kept_manual += 1  # HR's own entry wins over data; clear it to let data in
+        elif mv.value != value:
+            before = snapshot(mv)
+            mv.value = value
+            update.append((mv, before))
+        else:
+            summary.unchanged += 1
+    MetricValue.objects.bulk_create(create, batch_size=2000)
+    bulk_update_fast(MetricValue, [mv for mv, _ in update], ["value"])
+    summary.created, summary.updated = len(create), len(update)
+    if create or update:
+        # Databases that cannot return ids from a bulk insert: read them back for the audit rows.
+        if create and create[0].pk is None:
+            ids = dict(((a, m), pk) for pk, a, m in MetricValue.objects.filter(
+                cycle=cycle, source=SOURCE).values_list("id", "appraisal_id", "metric"))
+            for mv in create:
+                mv.pk = ids[(mv.appraisal_id, mv.metric)]
+        audit_bulk(actor, created=create, updated=update, reason="metrics_refresh")
+
+
+def open_cycles() -> list[Cycle]:
+    return list(Cycle.objects.filter(state__in=REFRESHABLE))
+
+
+def metrics_refresh_open(*, actor: User | None = None) -> list[RefreshSummary]:
+    """Every running cycle (the periodic task and `manage.py refresh_metrics`)."""
+    return [metrics_refresh(cycle=c, actor=actor) for c in open_cycles()]
+
+
+def metrics_refresh_for_source(source_key: str, *, dates: Iterable[dt.date] | None = None,
+                               vendor_ids: Collection[int] | None = None,
+                               worker_ids: Collection[int] | None = None) -> list[RefreshSummary]:
+    """The hook for writers of records: after records of `source_key` changed, refresh the metrics
+    that read that source in the running cycles whose period contains one of `dates` (all running
+    cycles when None), for the appraisals of the touched vendors/workers (all when both are None).
+
+    Call it after the write has committed, e.g. `transaction.on_commit(lambda: ...)`, or use
+    `metrics_refresh_for_source_later` to run it in the background."""
+    codes = set(Metric.objects.filter(source=source_key, is_active=True).values_list("code", flat=True))
+    if not codes:
+        return []
+    day_list = sorted(set(dates)) if dates is not None else None
+    out = []
+    for cycle in open_cycles():
+        if day_list is not None and not any(cycle.start_date <= d <= cycle.end_date for d in day_list):
+            continue
+        appraisal_ids = None
+        if vendor_ids is not None or worker_ids is not None:
+            from django.db.models import Q
+
+            q = Q(pk__in=[])
+            if vendor_ids:
+                q |= Q(vendor_id__in=list(vendor_ids))  # the vendor itself and the vendor's workers
+            if worker_ids:
+                q |= Q(worker_id__in=list(worker_ids)) | Q(team__members__in=list(worker_ids))
+            appraisal_ids = set(Appraisal.objects.filter(q, cycle=cycle).values_list("id", flat=True))
+            if not appraisal_ids:
+                continue
+        out.append(metrics_refresh(cycle=cycle, codes=codes, appraisal_ids=appraisal_ids))
+    return out
+
+
+def metrics_refresh_for_source_later(source_key: str, *, dates: Iterable[dt.date] | None = None,
+                                     vendor_ids: Collection[int] | None = None,
+                                     worker_ids: Collection[int] | None = None) -> None:
+    """Queue `metrics_refresh_for_source` to run after the current transaction commits."""
+    from .tasks import refresh_for_source
+
+    kwargs: dict[str, Any] = {
+        "source_key": source_key,
+        "dates": None if dates is None else sorted({d.isoformat() for d in dates}),
+        "vendor_ids": None if vendor_ids is None else sorted(set(vendor_ids)),
+        "worker_ids": None if worker_ids is None else sorted(set(worker_ids)),
+    }
+
+    def enqueue() -> None:
+        try:
+            refresh_for_source.delay(**kwargs)
+        except Exception as exc:  # a broker that is down must not fail the write that touched records
+            log.warning("metrics refresh could not be queued: %s", exc)
+
+    transaction.on_commit(enqueue)
