@@ -19,6 +19,9 @@ class NotificationKind(models.TextChoices):
     GOALS_DUE_SOON = "goals_due_soon", _("目标设定即将截止")
     APPEAL_OPEN = "appeal_open", _("申诉待处理")
     ALERT = "alert", _("预警")
+    PLAN_MILESTONE_DUE = "plan_milestone_due", _("改进计划里程碑即将到期")
+    PLAN_MILESTONE_OVERDUE = "plan_milestone_overdue", _("改进计划里程碑已逾期")
+    PLAN_DEADLINE_DUE = "plan_deadline_due", _("改进计划即将到期")
 
 
 class Notification(models.Model):

@@ -7,7 +7,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from outperform.core.models import AuditLog
-from outperform.notifications.models import Channel, ChannelKind, Delivery, NotificationPreference
+from outperform.notifications.models import (
+    Channel,
+    ChannelKind,
+    Delivery,
+    NotificationKind,
+    NotificationPreference,
+)
 from outperform.testing.crud import CrudCase
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +109,7 @@ def test_preferences_page_and_api(world, client_for, api_for):
     client = client_for("supervisor")
     page = client.get(reverse("notifications:preferences"))
     assert page.status_code == 200
-    kinds = ("evaluation_due_soon", "evaluation_overdue", "goals_due_soon", "appeal_open", "alert")
+    kinds = NotificationKind.values
     # every kind in-app (the default); e-mail off for alerts (the default is on)
     response = client.post(reverse("notifications:preferences"), {f"{k}__inapp": "on" for k in kinds})
     assert response.status_code == 302
