@@ -1,6 +1,7 @@
 """/api/v1/: one router for every app's viewsets."""
 
 from importlib import import_module
+from typing import Any
 
 from rest_framework.routers import DefaultRouter
 
@@ -11,7 +12,18 @@ from outperform.org.api import DepartmentViewSet, PositionViewSet, ProjectViewSe
 from outperform.vendors.api import ContractViewSet, ServiceLevelViewSet, VendorViewSet
 from outperform.workers.api import WorkerViewSet
 
-router = DefaultRouter()
+
+class Router(DefaultRouter):
+    """Numeric primary keys only: `/api/v1/workers/abc/` does not resolve (404) instead of reaching a
+    view that would turn the bad id into a server error."""
+
+    def get_lookup_regex(self, viewset: Any, lookup_prefix: str = "") -> str:
+        if getattr(viewset, "lookup_field", "pk") in ("pk", "id") and not getattr(viewset, "lookup_value_regex", None):
+            viewset.lookup_value_regex = "[0-9]+"
+        return super().get_lookup_regex(viewset, lookup_prefix)
+
+
+router = Router()
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("positions", PositionViewSet, basename="position")
 router.register("projects", ProjectViewSet, basename="project")

@@ -9,5 +9,7 @@ class AlertsConfig(AppConfig):
 
     def ready(self) -> None:
         from .builtin import register_builtin_kinds
+        from .data_kinds import register_data_kinds
 
         register_builtin_kinds()
+        register_data_kinds()

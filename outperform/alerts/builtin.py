@@ -375,15 +375,6 @@ def register_builtin_kinds() -> None:
         description=gettext_lazy("考核对象的综合得分或某数据指标在最近 N 个考核周期均越过阈值"),
     )
     placeholders = (
-        ("metric_threshold", gettext_lazy("数据指标连续 N 期/天越过阈值"), "outperform.metrics",
-         (Param("metric", gettext_lazy("数据指标代码"), "text", required=True),
-          Param("op", gettext_lazy("比较"), "choice", default="lt", choices=OP_CHOICES),
-          Param("threshold", gettext_lazy("阈值"), "decimal", required=True),
-          Param("periods", gettext_lazy("连续期数/天数"), "int", default=2, min=1, max=366))),
-        ("sla_breach", gettext_lazy("SLA 即将违约/已违约"), "outperform.records",
-         (Param("hours_before", gettext_lazy("提前小时数"), "int", default=4, min=0, max=720), when)),
-        ("improvement_plan_deadline", gettext_lazy("改进计划截止提醒/逾期"), "outperform.development",
-         (Param("days_before", gettext_lazy("提前天数"), "int", default=3, min=0, max=60), when)),
         ("vendor_standing_drop", gettext_lazy("服务商评级下降"), gettext_lazy("服务商评级 (vendor standings)"),
          (Param("levels", gettext_lazy("下降级数"), "int", default=1, min=1, max=5),)),
     )

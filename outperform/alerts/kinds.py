@@ -58,6 +58,9 @@ class Candidate:
     subject_user_id: int | None = None
     supervisor_id: int | None = None
     escalate: bool = False  # e.g. a deadline missed rather than approaching: one severity level up
+    # Whom the record itself names as responsible (an improvement plan's owner): the owner under
+    # the rule's "record owner" mode.
+    owner_id: int | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
 
 

@@ -30,6 +30,7 @@ class OwnerMode(models.TextChoices):
     USER = "user", _("指定人员")
     SUPERVISOR = "supervisor", _("对象的直属上级/部门负责人")
     VENDOR_MANAGER = "vendor_manager", _("对象所属服务商管理员")
+    RECORD_OWNER = "record_owner", _("记录负责人（如改进计划负责人）")
 
 
 class RuleStatus(models.TextChoices):

@@ -98,12 +98,32 @@ def alerts_evaluate(
     return summary
 
 
-def alerts_evaluate_for(kind: str, *, today: dt.date | None = None, inline: bool = False) -> EvaluationSummary:
-    """The hook for "data arrived": evaluate every enabled rule of this kind now. Other apps call
-    it after their import or ingest commits, e.g.
-    `transaction.on_commit(lambda: alerts_evaluate_for("sla_breach"))`."""
-    rules = AlertRule.objects.filter(enabled=True, kind=kind).select_related("department").order_by("pk")
+def alerts_evaluate_for(kind: str | Iterable[str], *, today: dt.date | None = None,
+                        inline: bool = False) -> EvaluationSummary:
+    """The hook for "data arrived": evaluate every enabled rule of this kind (or these kinds) now.
+    Other apps call `alerts_evaluate_later(kinds)` inside their write; it queues this after the commit."""
+    kinds = [kind] if isinstance(kind, str) else sorted(set(kind))
+    rules = AlertRule.objects.filter(enabled=True, kind__in=kinds).select_related("department").order_by("pk")
     return alerts_evaluate(today=today, rules=rules, inline=inline)
+
+
+def alerts_evaluate_later(kinds: Iterable[str]) -> None:
+    """Queue one evaluation of the rules of these kinds, to run after the current transaction
+    commits (nothing is queued if it rolls back). A broker that is down must not fail the write
+    that brought the data: the error is logged and the hourly evaluation catches up."""
+    from .tasks import evaluate_alerts_for_task
+
+    wanted = sorted(set(kinds))
+    if not wanted:
+        return
+
+    def enqueue() -> None:
+        try:
+            evaluate_alerts_for_task.delay(wanted)
+        except Exception as exc:  # noqa: BLE001 — see the docstring
+            log.warning("alert evaluation could not be queued: %s", exc)
+
+    transaction.on_commit(enqueue)
 
 
 def evaluate_job(job: Any, *, today: str | None = None) -> dict[str, Any]:
@@ -166,10 +186,13 @@ def _owners(rule: AlertRule, candidates: Sequence[Candidate]) -> dict[str, int |
     fallback = rule.owner_id
     if rule.owner_mode == OwnerMode.USER:
         return {c.dedup_key: fallback for c in candidates}
-    if rule.owner_mode == OwnerMode.SUPERVISOR:
+    if rule.owner_mode in (OwnerMode.SUPERVISOR, OwnerMode.RECORD_OWNER):
         heads = dict(Department.objects.filter(pk__in={c.department_id for c in candidates if c.department_id})
                      .exclude(head__isnull=True).values_list("pk", "head_id"))
-        return {c.dedup_key: c.supervisor_id or heads.get(c.department_id or 0) or fallback for c in candidates}
+        # A record with no owner of its own falls back to the supervisor chain, then the rule's owner.
+        named = rule.owner_mode == OwnerMode.RECORD_OWNER
+        return {c.dedup_key: (c.owner_id if named else None) or c.supervisor_id or heads.get(c.department_id or 0)
+                or fallback for c in candidates}
     managers: dict[int, int] = {}
     for vendor_id, user_id in (RoleGrant.objects.filter(role=Role.VENDOR_MANAGER, user__is_active=True,
                                                         vendor_id__in={c.vendor_id for c in candidates if c.vendor_id})

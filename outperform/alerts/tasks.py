@@ -12,8 +12,8 @@ def evaluate_alerts_task() -> dict[str, object]:
 
 
 @shared_task(name="outperform.alerts.evaluate_for")
-def evaluate_alerts_for_task(kind: str) -> dict[str, object]:
-    """For other apps: `evaluate_alerts_for_task.delay("sla_breach")` after their data commits."""
+def evaluate_alerts_for_task(kind: str | list[str]) -> dict[str, object]:
+    """The rules of one kind or several, after data arrived (queued by services.alerts_evaluate_later)."""
     from .services import alerts_evaluate_for
 
     return alerts_evaluate_for(kind, inline=True).as_dict()

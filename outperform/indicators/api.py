@@ -13,13 +13,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -252,9 +252,6 @@ _IMPORT_PROBLEM: dict[str, serializers.Field] = {
     "message_en": serializers.CharField(),
     "message": serializers.CharField(),
 }
-TEMPLATE_IMPORT_ERRORS = inline_serializer("TemplateImportErrors", {
-    "errors": inline_serializer("TemplateImportProblem", _IMPORT_PROBLEM, many=True),
-})
 TEMPLATE_IMPORT_DRY_RUN = inline_serializer("TemplateImportDryRun", {
     "dry_run": serializers.BooleanField(),
     "new_version_of": serializers.IntegerField(allow_null=True),
@@ -430,7 +427,8 @@ class TemplateViewSet(_ServiceViewSet):
     @extend_schema(
         request={"multipart/form-data": TemplateImportRequestSerializer},
         responses={201: TemplateSerializer, 200: TEMPLATE_IMPORT_DRY_RUN,
-                   400: OpenApiResponse(TEMPLATE_IMPORT_ERRORS, description="Nothing was written")},
+                   400: OpenApiResponse(OpenApiTypes.OBJECT, description=(
+                       "Nothing was written: `{\"errors\": [...]}` for problems in the workbook (each with row, column and message), or DRF field errors such as `{\"file\": [...]}`"))},
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_workbook(self, request: Request) -> Response:

@@ -54,7 +54,7 @@ from .models import (
     TrainingPlan,
     WorkCalendar,
 )
-from .services import inspections_rescore, record_prepare
+from .services import inspections_rescore, record_prepare, records_changed
 
 # --- cells -------------------------------------------------------------------------------------
 
@@ -159,7 +159,11 @@ class RecordImporter(ModelImporter):
     def run(self, fileobj: Any, filename: str, *, actor: User, dry_run: bool) -> ImportResult:
         token = _touched.set([])
         try:
-            return super().run(fileobj, filename, actor=actor, dry_run=dry_run)
+            result = super().run(fileobj, filename, actor=actor, dry_run=dry_run)
+            if result.committed and (result.created or result.updated):
+                # One metrics refresh and one alert evaluation for the whole file, after it commits.
+                records_changed(self.touched())
+            return result
         finally:
             _touched.reset(token)
 
@@ -277,7 +281,11 @@ class FindingImporter(ModelImporter):
     def run(self, fileobj: Any, filename: str, *, actor: User, dry_run: bool) -> ImportResult:
         token = _touched.set([])
         try:
-            return super().run(fileobj, filename, actor=actor, dry_run=dry_run)
+            result = super().run(fileobj, filename, actor=actor, dry_run=dry_run)
+            if result.committed and (result.created or result.updated):
+                ids = {f.inspection_id for f in (_touched.get() or []) if isinstance(f, InspectionFinding)}
+                records_changed(list(Inspection.objects.filter(pk__in=ids)))
+            return result
         finally:
             _touched.reset(token)
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from outperform.access.scoping import Scope, restrict
+from outperform.alerts.services import alerts_evaluate_later
 from outperform.core.crud import Col, Resource
 from outperform.core.display import format_value
 from outperform.core.services import object_create, object_delete, object_update
@@ -150,6 +151,7 @@ class PauseResource(Resource):
         saved = object_create(actor=actor, obj=obj) if before is None else object_update(
             actor=actor, obj=obj, before=before)
         ticket_refresh(obj.ticket_id)  # the clock stopped for a while: due times move
+        alerts_evaluate_later({"sla_breach"})
         return saved
 
     def delete(self, *, actor: Any, obj: models.Model) -> None:
@@ -157,6 +159,7 @@ class PauseResource(Resource):
         ticket_id = obj.ticket_id
         object_delete(actor=actor, obj=obj)
         ticket_refresh(ticket_id)
+        alerts_evaluate_later({"sla_breach"})
 
     def personal_owner(self, obj: models.Model) -> tuple[int | None, int | None]:
         return None, None

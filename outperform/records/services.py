@@ -2,13 +2,20 @@
 
 The form, the Excel import, the REST push and the ingest pipeline all call `record_prepare(obj)`
 before saving; tickets then get their SLA columns from `sla.service.tickets_refresh_sla`, in bulk.
+
+Data arriving is announced by `records_changed(objs)`: after the write commits, one refresh of the
+metrics that read the records' source (for the touched dates, vendors and workers) and one
+evaluation of the alert rules that depend on it are queued — once per save, once per import.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from django.apps import apps
 from django.db import models, transaction
 from django.db.models import Count, Q
 
@@ -16,7 +23,7 @@ from outperform.core.audit import snapshot
 from outperform.core.models import User
 from outperform.core.services import object_create, object_delete, object_update
 
-from . import derive
+from . import derive, registry
 from .models import (
     Complaint,
     CostEntry,
@@ -118,13 +125,82 @@ def record_save(*, actor: User | None, obj: models.Model, before: dict[str, Any]
 
         tickets_refresh_sla([obj], save=False)
     if before is None:
-        return object_create(actor=actor, obj=obj, reason=reason)
-    return object_update(actor=actor, obj=obj, before=before, reason=reason)
+        saved = object_create(actor=actor, obj=obj, reason=reason)
+    else:
+        saved = object_update(actor=actor, obj=obj, before=before, reason=reason)
+    records_changed([obj], befores=[before])
+    return saved
 
 
 @transaction.atomic
 def record_delete(*, actor: User | None, obj: models.Model, reason: str = "") -> None:
+    records_changed([obj])  # read before the delete: its date, vendor and worker
     object_delete(actor=actor, obj=obj, reason=reason)
+
+
+# --- data arrived ------------------------------------------------------------------------------
+
+log = logging.getLogger(__name__)
+
+# Alert kinds to re-evaluate when records of a source change (metric_threshold reads any source).
+ALERT_KINDS_BY_SOURCE: dict[str, tuple[str, ...]] = {"ticket": ("sla_breach",)}
+ALERT_KINDS_ANY_SOURCE = ("metric_threshold",)
+
+
+def source_for(model: type[models.Model]) -> registry.RecordSource | None:
+    for source in registry.sources().values():
+        if source.model is model:
+            return source
+    return None
+
+
+def _as_date(value: Any) -> dt.date | None:
+    """A record's date as a local day, from the model (date/datetime) or a snapshot (ISO text)."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value) if "T" in value or " " in value else dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    if isinstance(value, dt.datetime):
+        from django.utils import timezone
+
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value if isinstance(value, dt.date) else None
+
+
+def records_changed(objs: Sequence[models.Model], *, befores: Sequence[dict[str, Any] | None] = ()) -> None:
+    """Queue, after the current transaction commits (nothing if it rolls back), ONE metrics refresh
+    per record source and ONE alert evaluation for the kinds that depend on these records. Dates,
+    vendors and workers are taken from the records and from their state before an update, so a
+    record moved to another vendor or period refreshes both. Never raises for a broker that is down."""
+    by_source: dict[str, tuple[set[dt.date], set[int], set[int]]] = {}
+    for i, obj in enumerate(objs):
+        source = source_for(type(obj))
+        if source is None:
+            continue
+        dates, vendors, workers = by_source.setdefault(source.key, (set(), set(), set()))
+        before = befores[i] if i < len(befores) else None
+        vendor_path, worker_path = source.subject_paths.get("vendor"), source.subject_paths.get("worker")
+        for state in (obj.__dict__, before or {}):
+            day = _as_date(state.get(source.date_field))
+            if day is not None:
+                dates.add(day)
+            if vendor_path and state.get(f"{vendor_path}_id"):
+                vendors.add(int(state[f"{vendor_path}_id"]))
+            if worker_path and state.get(f"{worker_path}_id"):
+                workers.add(int(state[f"{worker_path}_id"]))
+    if not by_source:
+        return
+    if apps.is_installed("outperform.metrics"):
+        from outperform.metrics.services import metrics_refresh_for_source_later
+
+        for key, (dates, vendors, workers) in by_source.items():
+            metrics_refresh_for_source_later(key, dates=dates or None, vendor_ids=vendors, worker_ids=workers)
+    if apps.is_installed("outperform.alerts"):
+        from outperform.alerts.services import alerts_evaluate_later
+
+        kinds = {k for key in by_source for k in ALERT_KINDS_BY_SOURCE.get(key, ())}
+        alerts_evaluate_later(kinds | set(ALERT_KINDS_ANY_SOURCE))
 
 
 # --- inspections -------------------------------------------------------------------------------
@@ -159,7 +235,9 @@ def finding_save(
         object_create(actor=actor, obj=obj)
     else:
         object_update(actor=actor, obj=obj, before=before)
-    inspections_rescore({obj.inspection_id, *([old_inspection] if old_inspection else [])})
+    ids = {obj.inspection_id, *([old_inspection] if old_inspection else [])}
+    inspections_rescore(ids)
+    records_changed(list(Inspection.objects.filter(pk__in=ids)))  # an inspection's score is data
     return obj
 
 
@@ -168,6 +246,7 @@ def finding_delete(*, actor: User | None, obj: InspectionFinding) -> None:
     inspection_id = obj.inspection_id
     object_delete(actor=actor, obj=obj)
     inspections_rescore([inspection_id])
+    records_changed(list(Inspection.objects.filter(pk=inspection_id)))
 
 
 def record_before(obj: models.Model | None) -> dict[str, Any] | None:

@@ -158,8 +158,15 @@ def test_rule_scope_filters(world):
     assert _keys(by_department) == set()  # contracts belong to no department
 
 
-def test_placeholder_kinds_report_missing_source(world):
+def test_placeholder_kinds_report_missing_source(world, monkeypatch):
+    from outperform.alerts import kinds
+
     rule = make_rule(world, "sla_breach", {})
+    # As when outperform.records is not installed: the kind stays registered, its source unavailable.
+    real = kinds.get_kind("sla_breach")
+    monkeypatch.setitem(kinds._REGISTRY, "sla_breach", kinds.Kind(
+        key="sla_breach", label=real.label, evaluator=real.evaluator, params_schema=real.params_schema,
+        available=lambda: False, source="outperform.records"))
     summary = alerts_evaluate(today=TODAY)
     rule.refresh_from_db()
     assert rule.last_status == RuleStatus.SOURCE_MISSING and "outperform.records" in rule.last_message

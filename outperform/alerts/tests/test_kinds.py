@@ -13,14 +13,14 @@ from outperform.alerts.models import AlertRule
 
 BUILTIN = {"contract_expiring", "evaluation_deadline", "goal_deadline", "interview_deadline", "appeal_deadline",
            "fail_streak", "indicator_threshold"}
-PLACEHOLDERS = {"metric_threshold", "sla_breach", "improvement_plan_deadline", "vendor_standing_drop"}
+# Once placeholders; their apps are installed now, so they are real kinds.
+DATA_KINDS = {"metric_threshold", "sla_breach", "improvement_plan_deadline", "vendor_standing_drop"}
 
 
-def test_registry_holds_builtin_and_placeholder_kinds():
+def test_registry_holds_builtin_and_data_kinds():
     keys = {k.key for k in all_kinds()}
-    assert keys >= BUILTIN | PLACEHOLDERS
-    assert all(get_kind(k).available() for k in BUILTIN)
-    assert not any(get_kind(k).available() for k in PLACEHOLDERS)
+    assert keys >= BUILTIN | DATA_KINDS
+    assert all(get_kind(k).available() for k in BUILTIN | DATA_KINDS)
 
 
 def test_defaults_and_coercion():
@@ -96,7 +96,7 @@ def test_api_shows_field_named_error(api_for):
 def test_api_lists_kinds(api_for):
     rows = {r["key"]: r for r in api_for("auditor").get("/api/v1/alert-kinds/").json()}
     assert rows["contract_expiring"]["available"] is True
-    assert rows["sla_breach"]["available"] is False and rows["sla_breach"]["source"] == "outperform.records"
+    assert rows["sla_breach"]["available"] is True and rows["sla_breach"]["source"] == "outperform.records"
     assert [p["name"] for p in rows["contract_expiring"]["params"]] == ["days", "critical_days"]
 
 
