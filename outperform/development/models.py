@@ -240,7 +240,8 @@ class TrainingRecord(TimeStamped):
 
 class PlanKind(models.TextChoices):
     PIP = "pip", _("个人改进计划")
-    # The vendor issue adds RECTIFICATION = "rectification", _("整改通知") with the vendor as subject.
+    # A vendor-level plan: the rectification notice of outperform.compliance holds the vendor's side.
+    RECTIFICATION = "rectification", _("整改通知")
 
 
 class PlanSubject(models.TextChoices):
