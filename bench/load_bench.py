@@ -81,7 +81,8 @@ class Session:
     def login(self, username: str) -> None:
         status, page, _ = self.request("GET", "/accounts/login/")
         token = CSRF_RE.search(page)
-        assert status == 200 and token, f"login page: {status}"
+        assert status == 200, f"login page: {status}"
+        assert token, "no CSRF token on the login page"
         status, _, _ = self.request("POST", "/accounts/login/", {
             "csrfmiddlewaretoken": token.group(1), "username": username, "password": PASSWORD})
         assert status == 302, f"log-in of {username} answered {status}"
