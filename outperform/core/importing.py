@@ -38,6 +38,18 @@ class ForeignRef:
     same_file: bool = False
 
 
+# Checks other apps run on each NEW row of an import before it is written (bulk_create sends no
+# pre_save signal): fn(obj, memo) raises ValidationError({field: message}) to refuse the row. `memo` is
+# a dict that lives for one import, so a check can look each vendor up once, not once per row.
+CreateCheck = Callable[[models.Model, dict[Any, Any]], None]
+_CREATE_CHECKS: dict[type[models.Model], list[CreateCheck]] = {}
+
+
+def register_create_check(model: type[models.Model], check: CreateCheck) -> None:
+    if check not in _CREATE_CHECKS.setdefault(model, []):
+        _CREATE_CHECKS[model].append(check)
+
+
 @dataclass
 class ImportResult:
     created: int = 0
@@ -149,6 +161,8 @@ class ModelImporter:
             restrict(manager.filter(**{f"{self.key}__in": keys}), actor, "change").values_list("pk", flat=True)
         )
         failed_rows = {e.row_number for e in result.errors}
+        create_checks = _CREATE_CHECKS.get(self.model, [])
+        memo: dict[Any, Any] = {}
         seen: dict[Any, int] = {}
         file_names = {
             str(r.values[f]) for r in rows for ref in self.refs if ref.same_file for f in ref.match
@@ -210,6 +224,9 @@ class ModelImporter:
                     fk = obj._meta.get_field(ref.column)
                     if not fk.null and getattr(obj, f"{ref.column}_id", None) is None:
                         raise ValidationError({ref.column: "必填 / required"})
+                if before is None:
+                    for check in create_checks:
+                        check(obj, memo)
             except ValidationError as exc:
                 for field_name, messages in exc.message_dict.items():
                     col = columns.get(field_name)
