@@ -55,12 +55,13 @@ chromium:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "WARNING: could not install chromium; browser tests will be skipped"; }
 
-# Chinese fonts for the PDF reports (WeasyPrint embeds a subset of Noto CJK in each PDF).
+# Chinese fonts for the PDF reports (WeasyPrint embeds a subset of Noto CJK in each PDF), and
+# poppler's pdffonts, which the report tests use to check the embedding.
 fonts:
-	@fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { \
-	  echo "Installing Debian's fonts-noto-cjk for the PDF reports"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null) \
-	  || echo "WARNING: could not install fonts-noto-cjk; PDF reports will lack Chinese glyphs"; }
+	@{ fc-list 2>/dev/null | grep -qi "Noto Sans CJK" && command -v pdffonts >/dev/null 2>&1; } || { \
+	  echo "Installing Debian's fonts-noto-cjk and poppler-utils for the PDF reports"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk poppler-utils >/dev/null) \
+	  || echo "WARNING: could not install fonts-noto-cjk/poppler-utils; PDF reports will lack Chinese glyphs"; }
 
 test: $(DEV_STAMP) messages chromium fonts
 	$(BIN)/pytest -p no:cacheprovider -n 2 --dist loadfile $(PYTEST_ARGS)

@@ -1,7 +1,14 @@
 """Background jobs with progress. `job_start` records a Job and runs it on a Celery worker after the
 transaction commits; with no broker configured (the embedded default) Celery runs it inline, so the
 job is finished when the request that started it returns. Job functions take `(job, **kwargs)` and
-call `job_progress` now and then."""
+report progress through `Progress(job)` now and then.
+
+A broker that is configured but down must not break the page that started the job: the job stays
+queued with the message `QUEUE_UNAVAILABLE`, and `job_requeue` sends it again later (the jobs page
+offers it). A job runs at most once: `job_run` claims it with one conditional UPDATE, so a job
+queued twice (requeued, or redelivered by the broker) is run by one worker only.
+
+See docs/jobs.md."""
 
 from __future__ import annotations
 
@@ -20,6 +27,10 @@ from .models import Job, JobState, User
 
 log = logging.getLogger(__name__)
 
+QUEUE_UNAVAILABLE = "排队中 / queued — the task service is unavailable"
+# Publishing gives up quickly: the request that starts a job waits for it.
+PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+
 
 def job_start(
     *, actor: User | None, kind: str, label: str, target: str, kwargs: dict[str, Any] | None = None,
@@ -27,27 +38,34 @@ def job_start(
 ) -> Job:
     job = Job.objects.create(kind=kind, label=label, target=target, kwargs=kwargs or {}, started_by=actor,
                              retry_safe=retry_safe)
-    from .tasks import run_job
-
-    def enqueue() -> None:
-        try:
-            run_job.delay(job.pk)
-        except Exception as exc:  # a broker that is down must not break the page that started the job
-            log.warning("job %s could not be queued: %s", job.pk, exc)
-            Job.objects.filter(pk=job.pk).update(message="任务队列不可用，稍后重试 / The job queue is unavailable")
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(lambda: job_enqueue(job.pk))
     return job
 
 
-def job_run(job_id: int) -> None:
-    job = Job.objects.get(pk=job_id)
-    if job.state in (JobState.RUNNING, JobState.SUCCEEDED):
-        return
-    Job.objects.filter(pk=job.pk).update(state=JobState.RUNNING, started_at=timezone.now(), error="")
-    module_name, _, func_name = job.target.rpartition(".")
-    func: Callable[..., Any] = getattr(importlib.import_module(module_name), func_name)
+def job_enqueue(job_id: int) -> bool:
+    """Hand the job to Celery (inline when no broker is configured). False when the broker cannot
+    be reached: the job stays queued with a message saying so."""
+    from .tasks import run_job
+
     try:
+        run_job.apply_async(args=(job_id,), retry=True, retry_policy=PUBLISH_RETRY)
+    except Exception as exc:  # a broker that is down must not break the page that started the job
+        log.warning("job %s could not be queued: %s", job_id, exc)
+        Job.objects.filter(pk=job_id, state=JobState.QUEUED).update(message=QUEUE_UNAVAILABLE)
+        return False
+    return True
+
+
+def job_run(job_id: int) -> None:
+    # Claimed with one conditional UPDATE: of two deliveries of the same job, one runs it.
+    claimed = Job.objects.filter(pk=job_id, state=JobState.QUEUED).update(
+        state=JobState.RUNNING, started_at=timezone.now(), finished_at=None, error="", message="")
+    if not claimed:
+        return
+    job = Job.objects.get(pk=job_id)
+    module_name, _, func_name = job.target.rpartition(".")
+    try:
+        func: Callable[..., Any] = getattr(importlib.import_module(module_name), func_name)
         result = func(job, **job.kwargs)
     except Exception as exc:
         Job.objects.filter(pk=job.pk).update(
@@ -95,8 +113,26 @@ def job_live_progress(job: Job) -> tuple[int, int, str]:
     return job.done, job.total, job.message
 
 
+def job_can_retry(job: Job) -> bool:
+    """A failed job whose target is safe to run again (it starts over in one transaction)."""
+    return job.retry_safe and job.state == JobState.FAILED
+
+
+def job_can_requeue(job: Job) -> bool:
+    """A job that never reached the task service."""
+    return job.state == JobState.QUEUED and job.message == QUEUE_UNAVAILABLE
+
+
 def job_retry(*, actor: User, job: Job) -> Job:
-    if not job.retry_safe or job.state != JobState.FAILED:
+    if not job_can_retry(job):
         raise ValueError("this job cannot be retried")
     return job_start(actor=actor, kind=job.kind, label=job.label, target=job.target, kwargs=job.kwargs,
                      retry_safe=True)
+
+
+def job_requeue(*, job: Job) -> bool:
+    """Send a job that could not be queued again; True once the task service has it."""
+    if not job_can_requeue(job):
+        raise ValueError("this job is not waiting for the task service")
+    Job.objects.filter(pk=job.pk).update(message="")
+    return job_enqueue(job.pk)

@@ -1,0 +1,1 @@
+"""Pages of the insights app: dashboards, reports, report schedules and the background-jobs page."""
