@@ -52,11 +52,14 @@ def test_large_file_runs_as_a_job_with_progress(world, client_for, settings, tmp
     assert job.state == JobState.SUCCEEDED
     assert job.result["created"] == 12
     # progress was reported step by step up to all 12 rows (the generic path: chunks of 5, 10, 12)
-    assert len(seen) >= 3
+    # (time.monotonic is patched on the shared `time` module, so how many reports the throttle lets
+    # through depends on who else reads the clock; what must hold is partial progress, in order, at
+    # chunk boundaries, ending at 12 of 12.)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
     assert seen[-1] == (12, 12)
+    assert any(d < 12 for d, _ in seen), "no partial progress was reported"
     if not fast.supported(services.get_source("task")):
-        assert seen[:3] == [(5, 12), (10, 12), (12, 12)]
+        assert {d for d, _ in seen} <= {5, 10, 12}
     assert cache.get(progress_key(job.pk)) is not None
     fragment = client_for("hr").get(reverse("ingest:progress", args=[batch.pk]))
     assert fragment["HX-Refresh"] == "true"  # finished: the page reloads with the results
