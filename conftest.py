@@ -42,3 +42,20 @@ def api_for(world: World):  # type: ignore[no-untyped-def]
         return client
 
     return make
+
+
+def _transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files with transactional tests run after all other files. Those tests end by flushing the
+    database, which also removes the rows the data migrations installed (built-in indicators,
+    calendars, checklists, bands…). pytest-django orders transactional tests last, but xdist's
+    --dist loadfile hands out whole files in collection order, so the order must hold per file."""
+    flushing = {item.nodeid.split("::")[0] for item in items if _transactional(item)}
+    items.sort(key=lambda item: item.nodeid.split("::")[0] in flushing)
