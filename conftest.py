@@ -59,3 +59,29 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     --dist loadfile hands out whole files in collection order, so the order must hold per file."""
     flushing = {item.nodeid.split("::")[0] for item in items if _transactional(item)}
     items.sort(key=lambda item: item.nodeid.split("::")[0] in flushing)
+
+
+# (model label, migration module, function): the rows the data migrations install. A flush by a
+# transactional test removes them; tests that need the database get them back (one query each to
+# check, the seeding only after a flush).
+_SEEDED = [
+    ("indicators.Template", "outperform.indicators.migrations.0002_builtin_library", "load"),
+    ("records.WorkCalendar", "outperform.records.migrations.0002_default_calendar_cn_2026", "seed"),
+    ("metrics.Metric", "outperform.metrics.migrations.0002_builtin_metrics", "forwards"),
+    ("compliance.ComplianceChecklist", "outperform.compliance.migrations.0002_default_checklists", "forwards"),
+    ("standings.StandingBand", "outperform.standings.migrations.0002_default_bands", "create"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _data_migration_rows(request):  # type: ignore[no-untyped-def]
+    if not (request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames)):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for label, module, function in _SEEDED:
+        if not apps.get_model(label)._default_manager.exists():
+            getattr(import_module(module), function)(apps, None)

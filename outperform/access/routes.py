@@ -103,10 +103,111 @@ ROUTES: dict[str, Decision] = {
     "notifications:inbox": Decision(OWN),
     "notifications:open": Decision(OWN, "notifications.Notification", "user"),
     "notifications:read_all": Decision(OWN),
+    "notifications:preferences": Decision(OWN),
+    # alerts: reads scoped on department / vendor / owner; the kind catalogue and "evaluate now" are HR's
+    "alerts:alert_list": scoped(),
+    "alerts:alert_detail": scoped("alerts.Alert"),
+    "alerts:alert_acknowledge": scoped("alerts.Alert"),
+    "alerts:alert_resolve": scoped("alerts.Alert"),
+    "alerts:rule_alerts": scoped("alerts.AlertRule"),
+    "alerts:kinds": Decision(WHOLE_VIEW),
+    "alerts:evaluate": Decision(WHOLE_WRITE),
+    # records
+    "records:sla_breaches": scoped(),
+    # ingest: the upload page offers the sources the caller may load; batches are scoped
+    "ingest:upload": scoped(),
+    "ingest:batches_import": scoped(),
+    "ingest:template": scoped(),
+    "ingest:batch": scoped("ingest.IngestBatch"),
+    "ingest:batches_detail": scoped("ingest.IngestBatch"),
+    "ingest:mapping": scoped("ingest.IngestBatch"),
+    "ingest:run": scoped("ingest.IngestBatch"),
+    "ingest:progress": scoped("ingest.IngestBatch"),
+    "ingest:errors": scoped("ingest.IngestBatch"),
+    # metrics
+    "metrics:explore": scoped(),
+    "metrics:explore_metric": scoped("metrics.Metric"),
+    "metrics:refresh": Decision(WHOLE_WRITE),
+    # surveys: the answer link is public (token, rate-limited); questionnaires and sending are HR's
+    "surveys:respond": Decision(PUBLIC),
+    "surveys:questions": Decision(WHOLE_WRITE, "surveys.Questionnaire"),
+    "surveys:questionnaire_copy": Decision(WHOLE_WRITE, "surveys.Questionnaire"),
+    "surveys:send": Decision(WHOLE_WRITE, "surveys.Survey"),
+    "surveys:results": scoped("surveys.Survey"),
+    # rewards: plans are prepared, submitted and approved by whole-organisation writers
+    "rewards:plans_create": Decision(WHOLE_WRITE),
+    "rewards:plans_detail": scoped("rewards.BonusPlan"),
+    "rewards:plans_edit": Decision(WHOLE_WRITE, "rewards.BonusPlan"),
+    "rewards:plans_pools": Decision(WHOLE_WRITE, "rewards.BonusPlan"),
+    "rewards:plans_prepare": Decision(WHOLE_WRITE, "rewards.BonusPlan"),
+    "rewards:plans_submit": Decision(WHOLE_WRITE, "rewards.BonusPlan"),
+    "rewards:plans_approve": Decision(WHOLE_WRITE, "rewards.BonusPlan"),
+    "rewards:plans_return": Decision(WHOLE_WRITE, "rewards.BonusPlan"),
+    "rewards:plans_delete": Decision(WHOLE_WRITE, "rewards.BonusPlan"),
+    "rewards:plans_payroll": scoped("rewards.BonusPlan"),
+    "rewards:job_detail": scoped("core.Job"),
+    "rewards:job_progress": scoped("core.Job"),
+    "rewards:my_bonus": Decision(OWN),
+    "rewards:suggestions_detail": scoped("rewards.SalarySuggestion"),
+    "rewards:suggestions_generate": Decision(WHOLE_WRITE),
+    # development
+    "development:mine": Decision(OWN),
+    "development:wall": scoped(),
+    "development:evaluate": Decision(WHOLE_WRITE),
+    "development:plan_transition": scoped("development.ImprovementPlan"),
+    "development:milestone_add": scoped("development.ImprovementPlan"),
+    "development:checkin_add": scoped("development.ImprovementPlan"),
+    "development:milestone_done": scoped("development.PlanMilestone"),
+    # compliance: notices scoped to their vendor; issuing and vetoes are HR's
+    "compliance:notices_create": Decision(WHOLE_WRITE),
+    "compliance:notices_detail": scoped("compliance.RectificationNotice"),
+    "compliance:notice_action": scoped("compliance.RectificationNotice"),
+    "compliance:evidence_download": scoped("compliance.NoticeEvidence"),
+    "compliance:notice_from_finding": Decision(WHOLE_WRITE, "compliance.AuditFinding"),
+    "compliance:vetoes": Decision(WHOLE_WRITE),
+    "compliance:portal": scoped(),
+    "compliance:portal_results": scoped(),
+    # insights (declared from the code as of 00:50 UTC; its engineer was still at work): dashboards
+    # and group reports aggregate what `restrict` lets through, a worker gets only "my" pages
+    "insights:dashboard": scoped(),
+    "insights:dashboard_data": scoped(),
+    "insights:dashboard_xlsx": scoped(),
+    "insights:my_dashboard": Decision(OWN),
+    "insights:my_data": Decision(OWN),
+    "insights:my_xlsx": Decision(OWN),
+    "insights:reports": scoped(),
+    "insights:report_pick": scoped(),
+    "insights:cycle_report": scoped(),
+    "insights:department_report": scoped(),
+    "insights:vendor_report": scoped(),
+    "insights:batch_reports": scoped(),
+    "insights:individual_report": scoped("cycles.Appraisal"),
+    "insights:schedules": scoped(),
+    "insights:schedule_create": scoped(),
+    "insights:schedule_edit": scoped("insights.ReportSchedule"),
+    "insights:schedule_delete": scoped("insights.ReportSchedule"),
+    "insights:jobs": scoped(),
+    "insights:job_detail": scoped("core.Job"),
+    "insights:job_row": scoped("core.Job"),
+    "insights:job_retry": scoped("core.Job"),
+    "insights:job_requeue": scoped("core.Job"),
+    "insights:job_download": scoped("core.Job"),
+    # standings (declared from the code as of 00:50 UTC)
+    "standings:index": scoped(),
+    "standings:compare": scoped(),
+    "standings:termination": scoped(),
+    "standings:vendor": scoped("vendors.Vendor"),
+    "standings:scorecard": scoped("cycles.Appraisal"),
+    "standings:refresh": Decision(WHOLE_WRITE),
+    "standings:policy": Decision(WHOLE_WRITE),
+    "standings:settlements": scoped(),
+    "standings:settlement_compute": Decision(WHOLE_WRITE),
+    "standings:settlement_detail": scoped("standings.Settlement"),
+    "standings:settlement_approve": Decision(WHOLE_WRITE, "standings.Settlement"),
 }
 
-# API viewsets not built on ScopedModelViewSet, by router basename: the decision covers every route
-# of the viewset ("appraisal-list", "appraisal-detail", "appraisal-confirm", …).
+# API viewsets not built on ScopedModelViewSet, by exact router basename: the decision covers every
+# route of the viewset ("appraisal-list", "appraisal-detail", "appraisal-confirm", …).
 VIEWSETS: dict[str, Decision] = {
     "appraisal": scoped("cycles.Appraisal"),
     "appeal": scoped("cycles.Appeal"),
@@ -116,16 +217,41 @@ VIEWSETS: dict[str, Decision] = {
     "job": scoped("core.Job"),
     "my-evaluation": Decision(OWN),
     "notification": Decision(OWN, "notifications.Notification", "user"),
+    "notification-preference": Decision(OWN),
+    "delivery": scoped("notifications.Delivery"),
+    "alert": scoped("alerts.Alert"),
+    "alert-kind": scoped(),  # the registry of rule kinds: reference data, no rows
+    "bonus-plan": scoped("rewards.BonusPlan"),
+    "bonus-line": scoped("rewards.BonusLine"),
+    "salary-suggestion": scoped("rewards.SalarySuggestion"),
+    "metric-value": scoped("cycles.MetricValue"),
+    "survey-response": scoped("surveys.Response"),
+    "compliance-notice": scoped("compliance.RectificationNotice"),
+    "compliance-veto": Decision(WHOLE_WRITE),
+    "ingest-batch": scoped("ingest.IngestBatch"),
+    # ingest-<source>: machine pushes; the service refuses a source the caller may not load (404)
+    "ingest-*": scoped(),
+    # insights and standings (as of 00:50 UTC)
+    "dashboard": scoped(),  # chart ids, not rows: the charts aggregate what `restrict` lets through
+    "report-schedule": scoped("insights.ReportSchedule"),
+    "report": scoped(),
+    "vendor-standing": scoped("standings.VendorStanding"),
+    "settlement": scoped("standings.Settlement"),
 }
 
 
-def decision_for(name: str) -> Decision | None:
-    """The declared decision of a route name, or of the API viewset it belongs to."""
+def decision_for(name: str, basename: str | None = None) -> Decision | None:
+    """The declared decision of a route name or, for an API route, of its viewset's router basename.
+
+    Basenames match exactly (a prefix would let "settlement" capture "settlement-rule-detail"); a key
+    ending in "-*" covers a family of generated viewsets ("ingest-*": ingest-complaint, …)."""
     if name in ROUTES:
         return ROUTES[name]
-    base = name
-    while "-" in base:
-        base = base.rsplit("-", 1)[0]
-        if base in VIEWSETS:
-            return VIEWSETS[base]
+    if basename is None:
+        return None
+    if basename in VIEWSETS:
+        return VIEWSETS[basename]
+    for key, decision in VIEWSETS.items():
+        if key.endswith("-*") and basename.startswith(key[:-1]):
+            return decision
     return None

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -21,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from outperform.access.scoping import restrict
+from outperform.access.scoping import restrict, scope_for
 from outperform.core.api import ScopedModelSerializer, ScopedModelViewSet
 from outperform.indicators.models import Indicator
 from outperform.vendors.models import Vendor
@@ -175,6 +176,7 @@ class AuditSerializer(ScopedModelSerializer):
         read_only_fields = ["score"]
 
 
+@extend_schema_serializer(component_name="AuditFinding")  # "Finding" is records' inspection finding
 class FindingSerializer(ScopedModelSerializer):
     class Meta:
         model = AuditFinding
@@ -227,9 +229,16 @@ class VetoViewSet(viewsets.ViewSet):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        request=inline_serializer("ComplianceVetoRequest", {"cycle": serializers.IntegerField()}),
+        responses={200: inline_serializer("ComplianceVetoResult", {
+            "vetoed_appraisals": serializers.ListField(child=serializers.IntegerField())})},
+    )
     def create(self, request: Request) -> Response:
         from outperform.cycles.models import Cycle
 
+        if not scope_for(request.user).whole_write:
+            raise PermissionDenied  # before the body is judged: the answer must not depend on it
         try:
             cycle = Cycle.objects.get(pk=int(_data(request).get("cycle", "")), subject_kind="vendor")
         except (Cycle.DoesNotExist, TypeError, ValueError):

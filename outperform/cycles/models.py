@@ -256,6 +256,9 @@ class MetricValue(models.Model):
     value = models.DecimalField(_("数值"), max_digits=14, decimal_places=4, null=True, blank=True)
     source = models.CharField(_("来源"), max_length=40, default="manual")
 
+    scope_paths = {"department": "appraisal__department", "vendor": "appraisal__vendor",
+                   "self": "appraisal__subject_user"}
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["appraisal", "metric"], name="unique_metric_value")]
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -133,6 +133,7 @@ class MetricViewSet(ScopedModelViewSet):
         return Response({"job": job.pk}, status=status.HTTP_202_ACCEPTED)
 
 
+@extend_schema_serializer(component_name="MetricValueRecord")  # "MetricValue" is cycles' input row
 class MetricValueSerializer(serializers.ModelSerializer):
     class Meta:
         model = MetricValue

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework import status as http_status
@@ -128,16 +130,25 @@ PreferenceGrid = inline_serializer(
 )
 
 
+class OneObjectSchema(AutoSchema):
+    """`list` here answers one object (the whole grid), not an array of them: without this the
+    generated schema wraps the grid in an array and clients (and schemathesis) reject the answer."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False
+
+
 class NotificationPreferenceViewSet(viewsets.ViewSet):
     """The caller's own preferences: kind → {"inapp": bool, "email": bool}."""
 
     permission_classes = [IsAuthenticated]
+    schema = OneObjectSchema()
 
     @extend_schema(responses=PreferenceGrid)
     def list(self, request: Request) -> Response:
         return Response(preferences_grid(request.user))
 
-    @extend_schema(request=PreferenceGrid, responses=PreferenceGrid)
+    @extend_schema(request=PreferenceGrid, responses={200: PreferenceGrid, 400: OpenApiTypes.OBJECT})
     def create(self, request: Request) -> Response:
         data = request.data if isinstance(request.data, dict) else {}
         grid = preferences_grid(request.user)

@@ -130,7 +130,9 @@ class CalendarDayFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         choices=CalendarDay._meta.get_field("kind").choices, label=_("类型")
     )
-    year = django_filters.NumberFilter(field_name="date", lookup_expr="year", label=_("年份"))
+    # Bounded: a year beyond 9999 overflowed the date lookup into a server error.
+    year = django_filters.NumberFilter(field_name="date", lookup_expr="year", label=_("年份"), min_value=1,
+                                       max_value=9999)
 
     class Meta:
         model = CalendarDay

@@ -177,9 +177,10 @@ class BonusPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
     @extend_schema(request=RewardReasonSerializer, responses={200: BonusPlanSerializer})
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request: Request, pk: str | None = None) -> Response:
+        plan = self._plan()  # 404 outside the scope before the body is judged: a 400 would confirm the id
         s = RewardReasonSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        return self._out(call(services.plan_return, actor=request.user, plan=self._plan(),
+        return self._out(call(services.plan_return, actor=request.user, plan=plan,
                               reason=s.validated_data["reason"]))
 
     @extend_schema(responses={200: PlanTotalSerializer(many=True)})
@@ -308,18 +309,20 @@ class SalarySuggestionViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=SuggestionAcceptSerializer, responses={200: SalarySuggestionSerializer})
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str | None = None) -> Response:
+        suggestion = self._one()  # 404 outside the scope before the body is judged
         s = SuggestionAcceptSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        result = call(services.suggestion_accept, actor=request.user, suggestion=self._one(),
+        result = call(services.suggestion_accept, actor=request.user, suggestion=suggestion,
                       pct=s.validated_data.get("pct"), reason=s.validated_data.get("reason", ""))
         return Response(self.get_serializer(self.get_queryset().get(pk=result.pk)).data)
 
     @extend_schema(request=RewardReasonSerializer, responses={200: SalarySuggestionSerializer})
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
+        suggestion = self._one()  # 404 outside the scope before the body is judged
         s = RewardReasonSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        result = call(services.suggestion_reject, actor=request.user, suggestion=self._one(),
+        result = call(services.suggestion_reject, actor=request.user, suggestion=suggestion,
                       reason=s.validated_data["reason"])
         return Response(self.get_serializer(self.get_queryset().get(pk=result.pk)).data)
 

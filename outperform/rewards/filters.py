@@ -46,7 +46,8 @@ class LineFilterSet(django_filters.FilterSet):
         if grade_names is not None:
             self.filters["grade_name"].extra["choices"] = [(g, g) for g in grade_names]
         else:
-            self.filters["grade_name"] = django_filters.CharFilter(label=_("等级"))
+            # A filter built here is not bound by the metaclass: name its field, or it filters on "None".
+            self.filters["grade_name"] = django_filters.CharFilter(field_name="grade_name", label=_("等级"))
 
     def search(self, queryset: Any, name: str, value: str) -> Any:
         from django.db.models import Q

@@ -21,8 +21,8 @@ class ContractFilterSet(django_filters.FilterSet):
     vendor = django_filters.ModelChoiceFilter(queryset=Vendor.objects.all(), label=_("服务商"))
     status = django_filters.ChoiceFilter(choices=ContractStatus.choices, label=_("状态"))
     expires_within = django_filters.NumberFilter(
-        method="filter_expires_within", label=_("N天内到期"), min_value=0
-    )
+        method="filter_expires_within", label=_("N天内到期"), min_value=0, max_value=36500
+    )  # the cap keeps today + N days a date (a huge N overflowed into a server error)
 
     class Meta:
         model = Contract

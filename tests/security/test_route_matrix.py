@@ -26,7 +26,16 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
-from outperform.access.routes import OWN, PUBLIC, ROUTES, VIEWSETS, WHOLE_VIEW, WHOLE_WRITE, Decision, decision_for
+from outperform.access.routes import (
+    OWN,
+    PUBLIC,
+    ROUTES,
+    VIEWSETS,
+    WHOLE_VIEW,
+    WHOLE_WRITE,
+    Decision,
+    decision_for,
+)
 from outperform.access.scoping import restrict
 from outperform.core.api import ScopedModelViewSet
 from outperform.core.crud import ResourceView
@@ -66,7 +75,8 @@ def routes() -> dict[str, tuple[Any, Decision | None]]:
     for name, pattern in walk(get_resolver()):
         if name in found:
             continue  # DRF's format-suffix twin
-        found[name] = (pattern, decision_for(name) or derived(pattern.callback))
+        basename = getattr(pattern.callback, "initkwargs", {}).get("basename")  # set by DRF's router
+        found[name] = (pattern, decision_for(name, basename) or derived(pattern.callback))
     return found
 
 
@@ -105,8 +115,11 @@ def test_every_route_has_a_scope_decision() -> None:
     assert not undecided, (
         "Routes without a scope decision (declare them in outperform/access/routes.py):\n  " + "\n  ".join(undecided))
     names = set(routes())
+    basenames = {getattr(p.callback, "initkwargs", {}).get("basename") for p, _d in routes().values()}
     stale = sorted(set(ROUTES) - names) + sorted(
-        base for base in VIEWSETS if not any(n.startswith(f"{base}-") for n in names))
+        key for key in VIEWSETS
+        if key not in basenames and not (key.endswith("-*") and any(
+            b and b.startswith(key[:-1]) for b in basenames)))
     assert not stale, f"Declared routes that no longer exist: {stale}"
 
 
