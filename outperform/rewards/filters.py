@@ -44,7 +44,11 @@ class LineFilterSet(django_filters.FilterSet):
     def __init__(self, *args: Any, grade_names: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if grade_names is not None:
-            self.filters["grade_name"].extra["choices"] = [(g, g) for g in grade_names]
+            grade = self.filters["grade_name"]
+            grade.extra["choices"] = [(g, g) for g in grade_names]
+            # The form field is built once and cached on the filter; a copy of a class filter whose
+            # field was already built (by the API's schema generation, say) keeps the empty choices.
+            grade.__dict__.pop("_field", None)
         else:
             # A filter built here is not bound by the metaclass: name its field, or it filters on "None".
             self.filters["grade_name"] = django_filters.CharFilter(field_name="grade_name", label=_("等级"))
