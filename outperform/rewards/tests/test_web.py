@@ -196,3 +196,12 @@ def test_english_catalogue():
     with translation.override("en"):
         assert str(PlanState.APPROVED.label) == "Approved"
         assert str(PlanMode.POOL_DEPARTMENT.label) == "Pool per department"
+
+
+def test_line_filters_after_the_class_filter_field_was_built(world, client_for):
+    """The API schema generation builds LineFilterSet's class-level form fields first; the page's
+    grade choices must still apply (they used to stay empty, so the grade filter was ignored)."""
+    from outperform.rewards.filters import LineFilterSet
+
+    LineFilterSet.base_filters["grade_name"].field  # noqa: B018 — what schema generation does
+    test_line_filters(world, client_for)
