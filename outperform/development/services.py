@@ -328,14 +328,17 @@ def _days_before() -> int:
 
 
 def plan_reminders(today: dt.date | None = None) -> int:
-    """In-app reminders for open plans: milestones due within REMINDER_DAYS_BEFORE days or overdue,
-    and plan deadlines within that window; to the plan's owner and the worker. Idempotent per day
-    (dedupe key per milestone/plan and day); two reads and one insert whatever the number of plans."""
+    """Reminders for open plans: milestones due within REMINDER_DAYS_BEFORE days or overdue, and plan
+    deadlines within that window; to the plan's owner and the worker, through the notification
+    channels by each person's preferences (in-app by default, e-mail if they chose it). Idempotent per
+    day (dedupe key per milestone/plan and day); a fixed number of queries whatever the number of
+    plans. Returns the number of in-app notifications that are new."""
+    from outperform.notifications.delivery import Outgoing, notify_many
     from outperform.notifications.models import Notification
 
     today = today or timezone.localdate()
     soon = today + dt.timedelta(days=_days_before())
-    out: list[Notification] = []
+    out: list[Outgoing] = []
     milestones = PlanMilestone.objects.filter(
         done_at__isnull=True, due__lte=soon, plan__state__in=[PlanState.ACTIVE, PlanState.EXTENDED],
     ).values_list("pk", "title", "due", "plan_id", "plan__title", "plan__owner_id", "plan__worker__user_id")
@@ -345,28 +348,25 @@ def plan_reminders(today: dt.date | None = None) -> int:
         head = _("改进计划里程碑已逾期") if overdue else _("改进计划里程碑即将到期")
         body = _("%(plan)s：里程碑“%(title)s”计划于 %(due)s 完成。") % {
             "plan": plan_title, "title": title, "due": due.isoformat()}
-        for user_id in {owner_id, worker_user_id} - {None}:
-            out.append(Notification(user_id=user_id, kind=kind, title=f"{head}：{title}"[:200], body=body,
-                                    url=reverse("development:plans_detail", args=[plan_id]),
-                                    dedupe_key=f"{kind}:{pk}:{today.isoformat()}"))
+        out.append(Outgoing(kind=kind, title=f"{head}：{title}"[:200], body=body,
+                            url=reverse("development:plans_detail", args=[plan_id]),
+                            dedupe_key=f"{kind}:{pk}:{today.isoformat()}",
+                            user_ids=tuple(sorted({owner_id, worker_user_id} - {None}))))
     plans = ImprovementPlan.objects.filter(
         state__in=[PlanState.ACTIVE, PlanState.EXTENDED], deadline__gte=today, deadline__lte=soon,
     ).values_list("pk", "title", "deadline", "owner_id", "worker__user_id")
     for pk, title, deadline, owner_id, worker_user_id in plans.order_by("pk"):
         body = _("改进计划“%(plan)s”将于 %(due)s 到期，请评估结果。") % {"plan": title, "due": deadline.isoformat()}
-        for user_id in {owner_id, worker_user_id} - {None}:
-            out.append(Notification(user_id=user_id, kind=KIND_DEADLINE_DUE,
-                                    title=f"{_('改进计划即将到期')}：{title}"[:200], body=body,
-                                    url=reverse("development:plans_detail", args=[pk]),
-                                    dedupe_key=f"{KIND_DEADLINE_DUE}:{pk}:{today.isoformat()}"))
+        out.append(Outgoing(kind=KIND_DEADLINE_DUE, title=f"{_('改进计划即将到期')}：{title}"[:200], body=body,
+                            url=reverse("development:plans_detail", args=[pk]),
+                            dedupe_key=f"{KIND_DEADLINE_DUE}:{pk}:{today.isoformat()}",
+                            user_ids=tuple(sorted({owner_id, worker_user_id} - {None}))))
     if not out:
         return 0
-    before = Notification.objects.filter(dedupe_key__endswith=f":{today.isoformat()}",
-                                         kind__startswith="plan_").count()
-    Notification.objects.bulk_create(out, ignore_conflicts=True, batch_size=1000)
-    after = Notification.objects.filter(dedupe_key__endswith=f":{today.isoformat()}",
-                                        kind__startswith="plan_").count()
-    return after - before
+    todays = Notification.objects.filter(dedupe_key__endswith=f":{today.isoformat()}", kind__startswith="plan_")
+    before = todays.count()
+    notify_many(out)
+    return todays.count() - before
 
 
 # --- recognition and knowledge ------------------------------------------------------------------------

@@ -157,3 +157,25 @@ def test_reminders_before_milestones_and_deadlines_once_a_day(world, plan):
     # 2026-12-29: three open milestones are overdue (×2 people = 6) and the deadline 12-31 is within
     # three days (×2 = 2): 8, all new as the dedupe key names the day.
     assert services.plan_reminders(dt.date(2026, 12, 29)) == 8
+
+
+@pytest.mark.django_db
+def test_reminders_follow_each_persons_notification_preferences(world, plan):
+    """The worker turned in-app off and e-mail on for "milestone due soon": they get one e-mail and no
+    in-app notice; the supervisor (no saved choice) gets the default — in-app only."""
+    from outperform.notifications.models import Delivery, NotificationPreference
+
+    ImprovementPlan.objects.filter(pk=plan.pk).update(state="active")
+    worker_user = world.users["worker"]
+    worker_user.email = "worker@example.com"
+    worker_user.save(update_fields=["email"])
+    NotificationPreference.objects.bulk_create([
+        NotificationPreference(user=worker_user, kind="plan_milestone_due", channel="inapp", enabled=False),
+        NotificationPreference(user=worker_user, kind="plan_milestone_due", channel="email", enabled=True),
+    ])
+    PlanMilestone.objects.create(plan=plan, title="两天后", due=dt.date(2026, 11, 12))
+
+    assert services.plan_reminders(dt.date(2026, 11, 10)) == 1  # the supervisor's in-app notice only
+    assert list(Notification.objects.values_list("user__username", flat=True)) == ["supervisor"]
+    assert list(Delivery.objects.values_list("recipient__username", "channel_kind", "target")) == [
+        ("worker", "email", "worker@example.com")]
