@@ -33,18 +33,28 @@ from .sources import source_choices
 
 
 class MetricSerializer(ScopedModelSerializer):
-    source = serializers.ChoiceField(choices=())  # type: ignore[assignment]
+    source = serializers.ChoiceField(choices=(), allow_blank=True, required=False,  # type: ignore[assignment]
+                                     help_text="record source key; empty for a formula metric")
 
     class Meta:
         model = Metric
-        fields = ["id", "code", "name", "description", "source", "aggregation", "field", "percentile", "filters",
-                  "numerator", "scale", "unit", "levels", "empty_as_zero", "is_active", "is_builtin"]
+        fields = ["id", "code", "name", "description", "source", "aggregation", "expression", "field", "percentile",
+                  "filters", "numerator", "scale", "unit", "levels", "empty_as_zero", "is_active", "is_builtin"]
         read_only_fields = ["is_builtin"]
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
         fields["source"].choices = source_choices()
         return fields
+
+
+@extend_schema_serializer(component_name="MetricPart")
+class PartSerializer(serializers.Serializer):
+    metric = serializers.CharField(help_text="the code the formula names")
+    name = serializers.CharField(allow_null=True, help_text="null: no metric has this code")
+    value = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True,
+                                     help_text="null: not applicable")
+    unit = serializers.CharField(allow_blank=True)
 
 
 class OutcomeSerializer(serializers.Serializer):
@@ -59,6 +69,7 @@ class OutcomeSerializer(serializers.Serializer):
     numerator = serializers.IntegerField(allow_null=True)
     denominator = serializers.IntegerField(allow_null=True)
     trend = serializers.ListField(child=serializers.DictField())
+    parts = PartSerializer(many=True, help_text="formula metrics: the value of each metric the formula names")
 
 
 class RefreshInputSerializer(serializers.Serializer):
@@ -113,6 +124,8 @@ class MetricViewSet(ScopedModelViewSet):
             "denominator": o.denominator,
             "trend": [{"month": m.isoformat(), "value": None if t.value is None else str(t.value)}
                       for m, t in result.trend],
+            "parts": [{"metric": p.code, "name": p.metric.name if p.metric else None, "value": p.outcome.value,
+                       "unit": p.metric.unit if p.metric else ""} for p in result.parts],
         }).data)
 
     @extend_schema(request=RefreshInputSerializer, responses={202: OpenApiTypes.OBJECT})

@@ -6,3 +6,8 @@ class MetricsConfig(AppConfig):
     name = "outperform.metrics"
     label = "metrics"
     verbose_name = _("度量指标")
+
+    def ready(self) -> None:
+        from .sources import register_sources
+
+        register_sources()

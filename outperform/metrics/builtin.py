@@ -1,6 +1,8 @@
 """Built-in metric definitions for the measures the source documents name (docs/metrics.md
 §Built-in). Codes match `Indicator.metric` of the built-in indicators where one exists. Loaded by
-migration 0002 (existing codes are left as they are, so an edited definition survives)."""
+migrations 0002 and 0004 (existing codes are left as they are, so an edited definition survives):
+each definition is added by the first of them whose model can hold it — formulas need the
+`expression` column of 0003."""
 
 from __future__ import annotations
 
@@ -9,6 +11,11 @@ from typing import Any
 
 def _c(field: str, op: str, value: Any) -> dict[str, Any]:
     return {"field": field, "op": op, "value": value}
+
+
+def _f(code: str, name: str, expression: str, unit: str, description: str) -> dict[str, Any]:
+    return {"code": code, "name": name, "source": "", "aggregation": "formula", "expression": expression,
+            "unit": unit, "description": description}
 
 
 # fmt: off
@@ -84,25 +91,67 @@ BUILTIN: list[dict[str, Any]] = [
      "filters": [_c("kind", "in", ["contract_breach", "regulatory"])], "empty_as_zero": True},
     {"code": "incident_count", "name": "安全合规事件数", "source": "incident", "aggregation": "count", "unit": "起",
      "empty_as_zero": True},
+    # --- parts of the formulas below: sums over one source each ---------------------------------
+    {"code": "benchmark_cost_fen", "name": "内部基准成本（分）", "source": "cost", "aggregation": "sum",
+     "field": "benchmark_cost_fen", "unit": "分", "filters": [_c("benchmark_cost_fen", ">", 0)],
+     "description": "填写了内部基准成本的成本记录的基准成本之和"},
+    {"code": "benchmarked_cost_fen", "name": "外包成本（有基准的记录，分）", "source": "cost", "aggregation": "sum",
+     "field": "outsourcing_cost_fen", "unit": "分", "filters": [_c("benchmark_cost_fen", ">", 0)],
+     "description": "填写了内部基准成本的成本记录的外包成本之和，与 benchmark_cost_fen 对比"},
+    {"code": "outsourcing_cost_fen", "name": "外包成本（分）", "source": "cost", "aggregation": "sum",
+     "field": "outsourcing_cost_fen", "unit": "分", "description": "全部成本记录的外包成本之和"},
+    {"code": "available_hours", "name": "可用工时", "source": "cost", "aggregation": "sum",
+     "field": "available_hours", "unit": "小时"},
+    {"code": "used_hours", "name": "实际工时", "source": "cost", "aggregation": "sum", "field": "used_hours",
+     "unit": "小时"},
+    {"code": "avg_headcount", "name": "平均在岗人数", "source": "headcount", "aggregation": "active_avg",
+     "unit": "人", "description": "（期初在岗人数 + 期末在岗人数）÷ 2，在岗以入场、离场日期计"},
+    {"code": "recruitment_cost_fen", "name": "招聘费用（分）", "source": "recruitment", "aggregation": "sum",
+     "field": "cost_fen", "unit": "分"},
+    {"code": "hires", "name": "到岗人数", "source": "recruitment", "aggregation": "sum", "field": "filled_count",
+     "unit": "人", "description": "需求日期在期间内的招聘需求的到岗人数之和"},
+    # --- formula metrics (two sources, or two sums of one) --------------------------------------
+    _f("complaint_rate", "客户投诉率", "complaint_count / tasks_done * 1000", "‰",
+       "每千个已交付任务的客户投诉数：投诉数 ÷ 期间内到期且已交付的任务数 × 1000"),
+    _f("accuracy_rate", "准确率", "max(0, (tasks_done - defect_count) / tasks_done * 100)", "%",
+       "无差错完成的工作项占比：（已交付任务数 − 缺陷/差错数）÷ 已交付任务数 × 100，不低于 0"),
+    _f("cost_benefit_ratio", "成本效益比", "benchmark_cost_fen / benchmarked_cost_fen", "倍",
+       "内部基准成本 ÷ 外包成本（仅计填写了基准成本的记录）；大于 1 表示外包更省"),
+    _f("cost_saving_rate", "成本节约率", "(benchmark_cost_fen - benchmarked_cost_fen) / benchmark_cost_fen * 100",
+       "%", "（内部基准成本 − 外包成本）÷ 内部基准成本 × 100（仅计填写了基准成本的记录）"),
+    _f("total_cost_saving", "总成本节约（元）", "(benchmark_cost_fen - benchmarked_cost_fen) / 100", "元",
+       "内部基准成本 − 外包成本（仅计填写了基准成本的记录），单位：元"),
+    _f("resource_utilization", "资源利用率", "used_hours / available_hours * 100", "%",
+       "成本记录中实际工时 ÷ 可用工时 × 100"),
+    _f("turnover_rate", "人员流失率", "turnover_count / avg_headcount * 100", "%",
+       "离职人数 ÷ 平均在岗人数 × 100；平均在岗人数 =（期初 + 期末）÷ 2"),
+    _f("cost_per_hire", "人均招聘成本（元）", "recruitment_cost_fen / hires / 100", "元",
+       "招聘费用 ÷ 到岗人数，单位：元"),
+    _f("avg_response_hours", "平均响应用时（工作小时）", "avg_response_minutes / 60", "小时",
+       "已响应工单的首次响应用时平均值（工作时间），单位：小时"),
 ]
 # fmt: on
 
 
 def load_builtin(metric_model: Any) -> int:
-    """Insert the built-in definitions whose codes are not taken; returns how many were added."""
+    """Insert the built-in definitions whose codes are not taken and that the model (historical, in a
+    migration) can hold; returns how many were added."""
     from decimal import Decimal
 
     taken = set(metric_model.objects.values_list("code", flat=True))
-    rows = [
-        metric_model(
+    has_expression = any(f.name == "expression" for f in metric_model._meta.get_fields())
+    rows = []
+    for d in BUILTIN:
+        if d["code"] in taken or (d.get("expression") and not has_expression):
+            continue
+        extra = {"expression": d["expression"]} if d.get("expression") else {}
+        rows.append(metric_model(
             code=d["code"], name=d["name"], description=d.get("description", ""), source=d["source"],
             aggregation=d["aggregation"], field=d.get("field", ""),
             percentile=Decimal(d["percentile"]) if d.get("percentile") else None,
             filters=d.get("filters", []), numerator=d.get("numerator", []), scale=Decimal(d.get("scale", "1")),
             unit=d.get("unit", ""), levels=d.get("levels", []), empty_as_zero=d.get("empty_as_zero", False),
-            is_active=True, is_builtin=True,
-        )
-        for d in BUILTIN if d["code"] not in taken
-    ]
+            is_active=True, is_builtin=True, **extra,
+        ))
     metric_model.objects.bulk_create(rows)
     return len(rows)

@@ -24,22 +24,22 @@ def sources_help() -> str:
 
 
 class MetricForm(forms.ModelForm):
-    source = forms.ChoiceField(label=_("数据源"), choices=())
+    source = forms.ChoiceField(label=_("数据源"), choices=(), required=False)
     levels = forms.MultipleChoiceField(label=_("适用对象"), choices=SubjectLevel.choices, required=False,
                                        widget=forms.CheckboxSelectMultiple,
                                        help_text=_("可按哪些对象计算；不选表示数据源支持的全部"))
 
     class Meta:
         model = Metric
-        fields = ["code", "name", "description", "source", "aggregation", "field", "percentile", "filters",
-                  "numerator", "scale", "unit", "levels", "empty_as_zero", "is_active"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 2}),
+        fields = ["code", "name", "description", "source", "aggregation", "expression", "field", "percentile",
+                  "filters", "numerator", "scale", "unit", "levels", "empty_as_zero", "is_active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2}), "expression": forms.Textarea(attrs={"rows": 2}),
                    "filters": forms.Textarea(attrs={"rows": 3}), "numerator": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = [("", "---------"), *source_choices()]  # type: ignore[attr-defined]
-        self.fields["source"].help_text = sources_help()
+        self.fields["source"].help_text = f"{_('公式指标留空。')}{sources_help()}"
         self.fields["filters"].help_text = FILTER_HELP
         self.fields["numerator"].help_text = _("仅比率：在筛选条件之上，计入分子的条件（JSON 列表，格式同上）")
         self.fields["filters"].required = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from outperform.core import excel
@@ -41,8 +42,7 @@ class MetricImporter(ModelImporter):
                      example="on_time_rate"),
         excel.Column("name", "名称", "Name", excel.parse_text(max_length=100, fold_width=False), required=True,
                      example="交付及时率"),
-        excel.Column("source", "数据源", "Source", excel.parse_text(max_length=40, lower=True), required=True,
-                     example="task"),
+        excel.Column("source", "数据源", "Source", excel.parse_text(max_length=40, lower=True), example="task"),
         excel.Column("aggregation", "汇总方式", "Aggregation", choice_parser(Aggregation), required=True,
                      example="比率（两个计数之比）"),
         excel.Column("field", "汇总字段", "Field", excel.parse_text(max_length=60)),
@@ -57,7 +57,23 @@ class MetricImporter(ModelImporter):
         excel.Column("empty_as_zero", "无记录记为0", "Empty as zero", excel.parse_bool()),
         excel.Column("is_active", "启用", "Active", excel.parse_bool(), example="是"),
         excel.Column("description", "说明", "Description", excel.parse_text(max_length=2000, fold_width=False)),
+        excel.Column("expression", "公式", "Expression", excel.parse_text(max_length=2000, fold_width=False),
+                     width=40, example=""),
     ])
+
+    def apply(self, obj: models.Model, values: dict[str, Any], resolved: dict[str, Any]) -> None:
+        super().apply(obj, values, resolved)
+        # A formula may name a metric further down the file: its references are checked once every
+        # row is written (after_write), its syntax row by row as usual.
+        if isinstance(obj, Metric):
+            obj.defer_references = True
+
+    def after_write(self) -> None:
+        from .formulas import check_all
+
+        problems = check_all()
+        if problems:
+            raise ValidationError([f"公式指标 / Formula metric {p}" for p in problems])
 
     def export_value(self, obj: models.Model, column: excel.Column) -> Any:
         if column.key in ("filters", "numerator"):

@@ -34,6 +34,7 @@ class MetricResource(Resource):
     )
     detail_fields = (
         *columns[:4],
+        Col("expression", _("公式")),
         Col("field", _("汇总字段")),
         Col("percentile", _("百分位 P")),
         Col("filters_text", _("筛选条件")),
@@ -47,6 +48,12 @@ class MetricResource(Resource):
     form_class = MetricForm
     importer = MetricImporter()
     detail_links = ((_("在指标浏览器中查看"), "metrics:explore_metric"),)
+
+    def delete(self, *, actor: Any, obj: models.Model) -> None:
+        from .services import metric_delete
+
+        assert isinstance(obj, Metric)
+        metric_delete(actor=actor, metric=obj)
 
     def cell(self, obj: models.Model, col: Col, scope: Any) -> str:
         assert isinstance(obj, Metric)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
@@ -15,7 +15,7 @@ from outperform.org.models import Department, Project
 from outperform.vendors.models import Vendor
 from outperform.workers.models import Worker
 
-from . import engine
+from . import engine, formulas
 from . import spec as ms
 from .models import Metric
 from .sources import get_source, source_fields
@@ -44,7 +44,20 @@ def subject_get(user: Any, level: str, pk: int) -> models.Model:
 
 
 def visible_records(user: Any, metric: Metric) -> QuerySet[Any]:
-    return restrict(get_source(metric.source).model._default_manager.all(), user, "view")
+    return visible_source(user, metric.source)
+
+
+def visible_source(user: Any, source_key: str) -> QuerySet[Any]:
+    return restrict(get_source(source_key).model._default_manager.all(), user, "view")
+
+
+@dataclass
+class Part:
+    """One metric a formula names, with its value for the explored subject and period."""
+
+    code: str
+    metric: Metric | None  # None: no metric has this code (deleted behind the formula's back)
+    outcome: ms.Outcome
 
 
 @dataclass
@@ -56,21 +69,27 @@ class Exploration:
     end: dt.date
     outcome: ms.Outcome
     trend: list[tuple[dt.date, ms.Outcome]]
-    records: QuerySet[Any]
+    records: QuerySet[Any] | None  # None for a formula: its records are its parts'
+    parts: list[Part] = field(default_factory=list)
 
 
 def explore(user: Any, metric: Metric, level: str | None, subject_id: int | None, start: dt.date, end: dt.date
             ) -> Exploration:
     """A metric for one subject (or everything the viewer sees) over a period: the value, the
-    monthly trend and the records behind it — all over the records the viewer may see."""
+    monthly trend and the records behind it — all over the records the viewer may see. For a
+    formula metric, its parts' values instead of records (each part's own page lists them)."""
     spec = metric.spec()
-    within = visible_records(user, metric)
     subject = None
-    if level and subject_id is not None:
+    if not (level and subject_id is not None):
+        level, subject_id = None, None
+    else:
         subject = subject_get(user, level, subject_id)
+    if metric.is_formula:
+        return _explore_formula(user, metric, level, subject, subject_id, start, end)
+    within = visible_records(user, metric)
+    if level is not None and subject_id is not None:
         outcome = engine.evaluate(spec, level, [subject_id], start, end, within=within)[subject_id]
     else:
-        level, subject_id = None, None
         outcome = engine.evaluate_all(spec, start, end, within=within)
     return Exploration(
         metric=metric, level=level, subject=subject, start=start, end=end, outcome=outcome,
@@ -79,11 +98,34 @@ def explore(user: Any, metric: Metric, level: str | None, subject_id: int | None
     )
 
 
+def _explore_formula(user: Any, metric: Metric, level: str | None, subject: models.Model | None,
+                     subject_id: int | None, start: dt.date, end: dt.date) -> Exploration:
+    defs = formulas.definitions()
+    cache: dict[str, QuerySet[Any]] = {}
+
+    def within_for(source_key: str) -> QuerySet[Any]:
+        if source_key not in cache:
+            cache[source_key] = visible_source(user, source_key)
+        return cache[source_key]
+
+    outcome, parts = formulas.explain(metric, level, subject_id, start, end, within_for=within_for, defs=defs)
+    return Exploration(
+        metric=metric, level=level, subject=subject, start=start, end=end, outcome=outcome,
+        trend=formulas.trend(metric.spec(), level, subject_id, start, end, within_for=within_for, defs=defs),
+        records=None, parts=[Part(code, m, o) for code, m, o in parts],
+    )
+
+
 def record_columns(metric: Metric) -> list[tuple[str, Any]]:
     """(attribute, label) of the columns the explorer shows for the records of a metric's source."""
+    if metric.is_formula:
+        return []
     source = get_source(metric.source)
     meta = source.model._meta
-    names = [source.date_field]
+    label_fields = source.extra.get("label_fields", ())
+    names = [*(label_fields if isinstance(label_fields, tuple) else ()), source.date_field]
+    if source.end_field and source.end_field not in names:
+        names.append(source.end_field)
     for name in source.fields:
         if name not in names:
             names.append(name)
@@ -101,6 +143,8 @@ def record_columns(metric: Metric) -> list[tuple[str, Any]]:
 
 
 def record_select_related(metric: Metric) -> list[str]:
+    if metric.is_formula:
+        return []
     source = get_source(metric.source)
     return [p for p in source.subject_paths.values() if "__" not in p]
 

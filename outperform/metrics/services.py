@@ -3,8 +3,10 @@
 `metrics_refresh(cycle)` computes, for every appraisal of a cycle that is not yet published, each
 metric its template uses, over the cycle's period, and upserts `cycles.MetricValue` rows with
 source "metric". A value of any other source (HR's "manual" entry, an API push) is never
-overwritten. Queries do not grow with the number of appraisals: one GROUP BY per metric and
-subject level, one read of the existing values, bulk inserts and updates, one audit INSERT.
+overwritten. Queries do not grow with the number of appraisals: one read of the definitions, one
+GROUP BY per metric over records and subject level (a formula metric's parts are such metrics,
+evaluated once however many formulas read them), one read of the existing values, bulk inserts and
+updates, one audit INSERT.
 """
 
 from __future__ import annotations
@@ -19,13 +21,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import ProtectedError
 
 from outperform.core.audit import audit_bulk, snapshot
 from outperform.core.db import bulk_update_fast
 from outperform.core.models import User
+from outperform.core.services import object_delete
 from outperform.cycles.models import Appraisal, Cycle, CycleState, CycleTemplate, MetricValue, Team
 
-from . import engine
+from . import engine, formulas
 from .models import Metric
 
 log = logging.getLogger(__name__)
@@ -80,33 +84,33 @@ def _subject_groups(rows: Sequence[tuple[int, int, str, int | None, int | None, 
     return direct, teams
 
 
-def _compute(metric: Metric, appraisals: dict[int, set[str]], direct: dict[str, dict[int, int]],
-             teams: dict[int, int], members: dict[int, set[int]], start: dt.date, end: dt.date
-             ) -> dict[int, Decimal | None]:
-    """Values of one metric for the appraisals whose template reads it."""
-    wanted = {aid for aid, names in appraisals.items() if metric.code in names}
-    levels = metric.allowed_levels()
-    spec = metric.spec()
-    values: dict[int, Decimal | None] = {}
+def _resolvers(defs: dict[str, Metric], appraisals: dict[int, set[str]], direct: dict[str, dict[int, int]],
+               teams: dict[int, int], members: dict[int, set[int]], start: dt.date, end: dt.date
+               ) -> list[tuple[formulas.Resolver, dict[int, Any]]]:
+    """One resolver per kind of subject — workers, vendors (by id), teams (over their members'
+    records, by appraisal) — with the appraisal → key it answers for. Each metric is evaluated once
+    per resolver for all its subjects (one GROUP BY, whatever their number); a formula's parts too."""
+    reading = {aid for aid, names in appraisals.items() if names}
+    out: list[tuple[formulas.Resolver, dict[int, Any]]] = []
     for level in ("worker", "vendor"):
-        subjects = {aid: sid for aid, sid in direct[level].items() if aid in wanted}
+        subjects = {aid: sid for aid, sid in direct[level].items() if aid in reading}
         if not subjects:
             continue
-        if level not in levels:
-            values.update(dict.fromkeys(subjects))
-            continue
-        outcome = engine.evaluate(spec, level, set(subjects.values()), start, end)
-        values.update({aid: outcome[sid].value for aid, sid in subjects.items()})
-    team_aids = {aid: tid for aid, tid in teams.items() if aid in wanted}
+        ids = sorted(set(subjects.values()))
+
+        def base(m: Metric, level: str = level, ids: list[int] = ids) -> Any:
+            return engine.evaluate(m.spec(), level, ids, start, end)
+
+        out.append((formulas.Resolver(defs, ids, base, level), subjects))
+    team_aids = {aid: aid for aid in teams if aid in reading}
     if team_aids:
-        # A team is measured over its members' records.
-        if "worker" in levels:
-            groups = {aid: members.get(tid, set()) for aid, tid in team_aids.items()}
-            outcome_t = engine.evaluate_groups(spec, "worker", groups, start, end)
-            values.update({aid: outcome_t[aid].value for aid in team_aids})
-        else:
-            values.update(dict.fromkeys(team_aids))
-    return values
+        groups = {aid: members.get(teams[aid], set()) for aid in team_aids}
+
+        def team_base(m: Metric) -> Any:
+            return engine.evaluate_groups(m.spec(), "worker", groups, start, end)
+
+        out.append((formulas.Resolver(defs, list(groups), team_base, "worker"), team_aids))
+    return out
 
 
 @transaction.atomic
@@ -118,8 +122,9 @@ def metrics_refresh(*, cycle: Cycle, actor: User | None = None, codes: Collectio
     if cycle.state not in REFRESHABLE:
         return summary
     names_of = {ct.pk: template_metric_names(ct.snapshot) for ct in CycleTemplate.objects.filter(cycle=cycle)}
-    defined = {m.code: m for m in Metric.objects.filter(is_active=True, code__in=set().union(*names_of.values())
-                                                         if names_of else [])}
+    defs = formulas.definitions()  # formulas read their parts whether the templates name them or not
+    named = set().union(*names_of.values()) if names_of else set()
+    defined = {c: m for c, m in defs.items() if m.is_active and c in named}
     if codes is not None:
         defined = {c: m for c, m in defined.items() if c in set(codes)}
     if not defined:
@@ -136,11 +141,14 @@ def metrics_refresh(*, cycle: Cycle, actor: User | None = None, codes: Collectio
                 "team_id", "worker_id"):
             members[tid].add(wid)
     computed: dict[tuple[int, str], Decimal | None] = {}
+    resolvers = _resolvers(defs, appraisals, direct, teams, members, cycle.start_date, cycle.end_date)
     total = len(defined)
-    for i, (code, metric) in enumerate(sorted(defined.items())):
-        for aid, value in _compute(metric, appraisals, direct, teams, members, cycle.start_date,
-                                   cycle.end_date).items():
-            computed[(aid, code)] = value
+    for i, code in enumerate(sorted(defined)):
+        for resolver, keys in resolvers:
+            wanted = {aid: key for aid, key in keys.items() if code in appraisals[aid]}
+            if wanted:
+                outcomes = resolver.outcomes(code)
+                computed.update({(aid, code): outcomes[key].value for aid, key in wanted.items()})
         if progress is not None:
             progress(i + 1, total, code)
     summary.metrics = sorted(defined)
@@ -199,8 +207,11 @@ def metrics_refresh_for_source(source_key: str, *, dates: Iterable[dt.date] | No
     cycles when None), for the appraisals of the touched vendors/workers (all when both are None).
 
     Call it after the write has committed, e.g. `transaction.on_commit(lambda: ...)`, or use
-    `metrics_refresh_for_source_later` to run it in the background."""
-    codes = set(Metric.objects.filter(source=source_key, is_active=True).values_list("code", flat=True))
+    `metrics_refresh_for_source_later` to run it in the background. Formula metrics reading those
+    metrics, directly or through other formulas, are refreshed with them."""
+    defs = formulas.definitions()
+    reading = {c for c, m in defs.items() if m.source == source_key}
+    codes = {c for c in reading | formulas.dependents(reading, defs) if defs[c].is_active}
     if not codes:
         return []
     day_list = sorted(set(dates)) if dates is not None else None
@@ -244,3 +255,16 @@ def metrics_refresh_for_source_later(source_key: str, *, dates: Iterable[dt.date
             log.warning("metrics refresh could not be queued: %s", exc)
 
     transaction.on_commit(enqueue)
+
+
+@transaction.atomic
+def metric_delete(*, actor: User | None, metric: Metric) -> None:
+    """Delete a definition (audited) unless a formula metric names it: the formula would read nothing
+    and stay "not applicable" for ever. ProtectedError names the formulas (the page and the API turn
+    it into their "still referred to" answer)."""
+    users = formulas.referrers(metric.code)
+    if users:
+        raise ProtectedError(
+            f"公式指标 {'、'.join(users)} 引用了 {metric.code} / formula metrics {', '.join(users)} use {metric.code}",
+            set(Metric.objects.filter(code__in=users)))
+    object_delete(actor=actor, obj=metric)

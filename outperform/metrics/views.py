@@ -47,6 +47,14 @@ def explore(request: HttpRequest) -> HttpResponse:
         metric: Metric = data["metric"]
         result = selectors.explore(request.user, metric, data.get("level") or None, data.get("subject"),
                                    data["start"], data["end"])
+        ctx.update(_summary(metric, result))
+        if result.records is None:
+            if request.GET.get("export") == "xlsx":
+                return _export_parts(metric, result)
+            export_params = request.GET.copy()
+            export_params["export"] = "xlsx"
+            ctx.update({"parts": _parts(request, result), "export_querystring": export_params.urlencode()})
+            return render(request, "metrics/explore.html", ctx)
         columns = selectors.record_columns(metric)
         records = result.records.select_related(*selectors.record_select_related(metric))
         if request.GET.get("export") == "xlsx":
@@ -61,13 +69,49 @@ def explore(request: HttpRequest) -> HttpResponse:
             "rows": [{"cells": [format_value(v) for v in selectors.record_cells(o, columns)],
                       "in_numerator": getattr(o, "in_numerator", None)} for o in page.object_list],
             "querystring": params.urlencode(), "export_querystring": export_params.urlencode(),
-            "trend": {"labels": [m.strftime("%Y-%m") for m, _ in result.trend],
-                      "series": [{"name": metric.name,
-                                  "data": [None if o.value is None else float(o.value) for _, o in result.trend]}]},
-            "is_ratio": metric.aggregation == "ratio",
-            "value_text": None if result.outcome.value is None else format(result.outcome.value.normalize(), "f"),
         })
     return render(request, "metrics/explore.html", ctx)
+
+
+def _number(value: Any) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
+
+
+def _summary(metric: Metric, result: selectors.Exploration) -> dict[str, Any]:
+    return {
+        "result": result, "metric": metric,
+        "trend": {"labels": [m.strftime("%Y-%m") for m, _ in result.trend],
+                  "series": [{"name": metric.name,
+                              "data": [None if o.value is None else float(o.value) for _, o in result.trend]}]},
+        "is_ratio": metric.aggregation == "ratio",
+        "value_text": _number(result.outcome.value),
+    }
+
+
+def _parts(request: HttpRequest, result: selectors.Exploration) -> list[dict[str, Any]]:
+    """A formula's parts: value, and a link to the same subject and period in the explorer, where
+    the part's records are listed."""
+    params = request.GET.copy()
+    for key in ("metric", "page", "export", "per_page"):
+        params.pop(key, None)
+    rows = []
+    for part in result.parts:
+        url = None
+        if part.metric is not None and part.metric.is_active:
+            params["metric"] = str(part.metric.pk)
+            url = reverse("metrics:explore") + "?" + params.urlencode()
+        rows.append({"code": part.code, "metric": part.metric, "value_text": _number(part.outcome.value),
+                     "url": url})
+    return rows
+
+
+def _export_parts(metric: Metric, result: selectors.Exploration) -> HttpResponse:
+    headers = [_("指标编码"), _("名称"), _("值"), _("单位")]
+    rows = [[metric.code, metric.name, result.outcome.value, metric.unit]]
+    rows += [[p.code, p.metric.name if p.metric else "", p.outcome.value, p.metric.unit if p.metric else ""]
+             for p in result.parts]
+    content = excel.write_rows(headers, rows, metric.code[:31])
+    return xlsx_response(content, f"{metric.code}-{result.start}-{result.end}.xlsx")
 
 
 def _export(metric: Metric, columns: list[tuple[str, Any]], records: Any, result: selectors.Exploration

@@ -31,6 +31,11 @@ class RecordSource:
     natural_key: tuple[str, ...] = ("external_id",)  # idempotent upsert key
     importer: type | None = None  # its core.importing.ModelImporter subclass
     extra: dict[str, object] = field(default_factory=dict)  # anything a later consumer needs; optional
+    # A record that lasts rather than happens (a worker's stay on the roster: hire_date → leave_date):
+    # the field of the day it ends, empty on a record that has not ended. Such a source places a
+    # record in a period when it is current on some day of it, not by `date_field` alone, and can be
+    # averaged over the period's first and last day (a headcount). See docs/metrics.md §Headcount.
+    end_field: str = ""
 
 
 _SOURCES: dict[str, RecordSource] = {}

@@ -35,3 +35,25 @@ def metric(code: str = "m", **fields: Any) -> Metric:
 
 D = dt.date
 Q4 = (D(2026, 10, 1), D(2026, 12, 31))
+
+
+def formula(code: str, expression: str, **fields: Any) -> Metric:
+    """A formula metric (validated like the form and the API do)."""
+    return metric(code, source="", aggregation="formula", expression=expression, **fields)
+
+
+def record(model: Any, *, worker: Any = None, vendor: Any = None, **fields: Any) -> Any:
+    """Any record kind, its derived columns filled as every writer fills them (records.services)."""
+    from outperform.records.services import record_prepare
+
+    obj = model(external_id=f"R-{next(_seq):06d}", vendor=vendor or worker.vendor, worker=worker, **fields) \
+        if hasattr(model, "worker_id") else model(external_id=f"R-{next(_seq):06d}", vendor=vendor, **fields)
+    record_prepare(obj)
+    obj.save()
+    return obj
+
+
+def complaint(worker: Any, received: dt.date, **fields: Any) -> Any:
+    from outperform.records.models import Complaint
+
+    return record(Complaint, worker=worker, received_date=received, channel="phone", category="quality", **fields)
