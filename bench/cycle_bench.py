@@ -2,7 +2,10 @@
 server). Targets: open under 60 s; compute (12 indicators × 4 roles ≈ 4.8 million scores) under 30 s
 and within 3× of a plain SQL weighted-sum GROUP BY over the same score table.
 
-Prints two BENCH lines (cycle_open_100k, then cycle_compute_100k last)."""
+Prints two BENCH lines (cycle_open_100k, then cycle_compute_100k last), each figure with the load
+average beside it, and the compute's phases. BENCH_WORKERS runs a smaller size (iteration).
+The floor query may use PostgreSQL's parallel workers (it is a plain GROUP BY); so does the compute's
+read of the scores, and the compute scores half of the groups in a forked process."""
 
 from __future__ import annotations
 
@@ -54,7 +57,8 @@ def main() -> None:
 
     with Timer() as t_open:
         summary = cycle_open(actor=hr, cycle=cycle)
-    print(f"opened: {summary.appraisals_created} appraisals, {summary.assignments_created} rater assignments")
+    print(f"opened: {summary.appraisals_created} appraisals, {summary.assignments_created} rater assignments "
+          f"in {t_open.seconds:.1f}s {_load()}")
     report("cycle_open_100k", t_open.seconds, 60.0)
 
     # 4 roles × 12 indicators per appraisal: one submitted evaluation per role (the client role added
@@ -93,20 +97,57 @@ def main() -> None:
                        WHEN 'peer' THEN 25 ELSE 15 END * 8.34) / 10000
                 FROM cycles_score s WHERE s.cycle_id = %s GROUP BY s.appraisal_id""", [cycle.pk])
             rows = cur.fetchall()
-        print(f"floor: SQL GROUP BY over {scores} scores → {len(rows)} sums in {t.seconds:.2f}s")
+        print(f"floor: SQL GROUP BY over {scores} scores → {len(rows)} sums in {t.seconds:.2f}s {_load()}")
         return t.seconds
 
     first_floor = floor()
     cycle.refresh_from_db()
+    phases = _time_phases()
     with Timer() as t_compute:
         result = cycle_compute(actor=hr, cycle=cycle)
-    print(f"compute {t_compute.seconds:.2f}s (target under 30 s and within 3× of the SQL floor)")
+    print(f"compute {t_compute.seconds:.2f}s (target under 30 s and within 3× of the SQL floor) {_load()}")
+    print("  phases: " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in phases.items()))
     floor_seconds = min(first_floor, floor())
     graded = Appraisal.objects.filter(cycle=cycle).exclude(grade="").count()
     print(f"computed {result.computed}, graded {graded}")
     # The issue's line: floor = the SQL GROUP BY, ratio = compute / floor (target ≤ 3).
     print(f"BENCH name=cycle_compute_100k seconds={t_compute.seconds:.3f} floor_seconds={floor_seconds:.3f} "
           f"ratio={t_compute.seconds / floor_seconds:.3f}")
+
+
+def _load() -> str:
+    """The machine is shared: every figure is printed with the load average beside it."""
+    return "(load average {:.2f}, {:.2f}, {:.2f})".format(*os.getloadavg())
+
+
+def _time_phases() -> dict[str, float]:
+    """Time the phases of the compute by wrapping its steps (seconds, summed over calls):
+    read = scores from the database into the engine's form; inputs = appraisals, metrics, goals,
+    adjustments and the subjects built from them (the read included); score = engine and result
+    lines of the parent's share; wait = what was left of the forked share when the parent needed
+    it; save = COPY + UPDATE of both shares."""
+    import functools
+
+    from outperform.cycles.services import computing
+
+    phases: dict[str, float] = {}
+
+    def timed(name: str, fn):  # type: ignore[no-untyped-def]
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                phases[name] = phases.get(name, 0.0) + time.perf_counter() - start
+        return wrapper
+
+    computing._submitted_ratings = timed("read", computing._submitted_ratings)
+    computing._load_inputs = timed("inputs", computing._load_inputs)
+    computing._Render.__call__ = timed("score", computing._Render.__call__)
+    computing._Forked.result = timed("wait", computing._Forked.result)
+    computing._Saver.__call__ = timed("save", computing._Saver.__call__)
+    return phases
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@ No Django, no ORM, no I/O: services load rows in bulk, build :class:`TemplateSpe
 """
 
 from .bonus import PoolAllocation, allocate_pool, base_bonus, pool_weight
-from .dense import DenseRatings, RatingGrid, rating_grid
-from .engine import compute_cycle, compute_cycle_detailed
+from .dense import DenseBlock, DenseRatings, RatingGrid, rating_grid
+from .engine import collector_paused, compute_cycle, compute_cycle_detailed
 from .errors import ConfigError, FormulaError, InputError, RuleError, ScoringError
 from .formula import Formula, parse
 from .grading import BandScale, quota_places, validate_bands
@@ -60,6 +60,7 @@ __all__ = [
     "BandsRule",
     "Breakdown",
     "ConfigError",
+    "DenseBlock",
     "DenseRatings",
     "CycleResult",
     "DeductionRule",
@@ -93,6 +94,7 @@ __all__ = [
     "allocate_pool",
     "apportion",
     "base_bonus",
+    "collector_paused",
     "competition_ranks",
     "compute_cycle",
     "compute_cycle_detailed",

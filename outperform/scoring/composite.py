@@ -36,7 +36,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import repeat
 from typing import Any, Final, NamedTuple
 
-from .dense import SCORE_DECIMALS, DenseRatings, RatingGrid, rating_grid
+from .dense import SCORE_DECIMALS, DenseBlock, DenseRatings, RatingGrid, rating_grid
 from .errors import InputError
 from .formula import Formula
 from .na import NOT_APPLICABLE
@@ -44,6 +44,7 @@ from .results import AdjustmentBreakdown, Breakdown, IndicatorColumns, RoleLayou
 from .rounding import HUNDRED, SCORE_QUANTUM, ZERO
 from .rules import Rule
 from .types import Adjustment, SubjectInput, TemplateSpec
+from .vector import VectorPlan
 from .weights import WeightTable
 
 __all__ = ["QUALITATIVE_RULE", "ScoredSubject", "SubjectScorer"]
@@ -331,6 +332,8 @@ class SubjectScorer:
         self.adjustment_cap = template.adjustment_cap
         self.grid: RatingGrid = rating_grid(template)
         self._dense = _dense_plan(self.block, self._factors)
+        self._vector = None if self._dense is None else VectorPlan.build(
+            self._dense.rows, self._dense.shift, self.scale_min, self.scale_max)
         self._equal_grid: RatingGrid = self.grid  # the caller's grid object last found equal
 
     def _dense_fits(self, ratings: DenseRatings) -> bool:
@@ -341,6 +344,64 @@ class SubjectScorer:
             self._equal_grid = grid
             return True
         return False
+
+    def score_all(self, subjects: Sequence[SubjectInput]) -> list[ScoredSubject]:
+        """:meth:`score` for each subject, in order; the rows of a :class:`DenseBlock` that
+        fits the template are scored together (see :mod:`.vector`)."""
+        if self._vector is None:
+            return list(map(self.score, subjects))
+        scored: list[ScoredSubject | None] = [None] * len(subjects)
+        blocks: dict[int, tuple[DenseBlock, list[int]]] = {}
+        for i, subject in enumerate(subjects):
+            ratings = subject.ratings
+            if type(ratings) is DenseRatings and ratings.block is not None and self._dense_fits(ratings):
+                found = blocks.get(id(ratings.block))
+                if found is None:
+                    found = blocks[id(ratings.block)] = (ratings.block, [])
+                found[1].append(i)
+            else:
+                scored[i] = self.score(subject)
+        for block, positions in blocks.values():
+            members = [subjects[i] for i in positions]
+            for i, item in zip(positions, self._score_block(block, members), strict=True):
+                scored[i] = item
+        return scored  # type: ignore[return-value]  # every position was filled above
+
+    def _score_block(self, block: DenseBlock, subjects: Sequence[SubjectInput]) -> list[ScoredSubject]:
+        """The dense path's numbers for rows of one block, the arithmetic done by numpy."""
+        plan, vector = self._dense, self._vector
+        assert plan is not None
+        assert vector is not None
+        rows = [subject.ratings.row for subject in subjects]  # type: ignore[attr-defined]
+        all_scores, all_units, composites = vector.score(block.cents[rows])
+        decimals = SCORE_DECIMALS
+        pick = decimals.__getitem__
+        exponent = -(plan.shift + 2)
+        columns, weights = self.columns, self.columns.weights
+        tail = (*self._qualitative_raws, *plan.layouts)
+        out: list[ScoredSubject] = []
+        add = out.append
+        for subject, scores, units, hundredths in zip(subjects, all_scores, all_units, composites,
+                                                      strict=True):
+            weighted = Decimal(units).scaleb(exponent)
+            if subject.adjustments:
+                adjustments, adjustment_total = self._adjust(subject.adjustments)
+                total = weighted + adjustment_total
+                if total < self.scale_min:
+                    total = self.scale_min
+                elif total > self.scale_max:
+                    total = self.scale_max
+                composite = total.quantize(_Q, _HALF_UP)
+            else:
+                adjustments, adjustment_total = (), ZERO
+                composite = decimals[hundredths] if 0 <= hundredths <= 10000 else \
+                    Decimal(hundredths).scaleb(-2)
+            vetoes = tuple([v.code for v in subject.vetoes if v.triggered]) if subject.vetoes else ()
+            cells = (*map(pick, scores), *tail, subject.ratings)  # one DenseRatings: see Breakdown.ratings
+            breakdown = _new(Breakdown, (columns, weights, cells))
+            add(_new(ScoredSubject, (subject, composite, weighted, adjustment_total, breakdown,
+                                     adjustments, (), vetoes)))
+        return out
 
     def score(self, subject: SubjectInput) -> ScoredSubject:
         ratings = subject.ratings
@@ -430,10 +491,9 @@ class SubjectScorer:
             total = self.scale_min
         elif total > self.scale_max:
             total = self.scale_max
-        n_ind = len(scores)
         scores += self._qualitative_raws
         scores += plan.layouts
-        scores += (ratings,) * n_ind
+        scores.append(ratings)  # one DenseRatings for every indicator: see Breakdown.ratings
         breakdown = _new(Breakdown, (self.columns, self.columns.weights, tuple(scores)))
         return _new(ScoredSubject, (subject, total.quantize(_Q, _HALF_UP), weighted,
                                     adjustment_total, breakdown, adjustments, (), vetoes))

@@ -11,18 +11,23 @@ the last digit as the general path (pinned by a property test).
 
 Anything else - a role with several raters, a missing score, a role the template does not
 know - is simply not dense: the caller builds the usual mapping for that subject.
+
+:class:`DenseBlock` holds the dense ratings of many subjects as one integer matrix (numpy), one
+row per subject: the engine then scores all of them with a few array operations instead of
+a Python loop per subject (see :mod:`.vector`). numpy is optional: without it there are no
+blocks, and everything else works as before.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 from .errors import InputError
 from .types import TemplateSpec
 
-__all__ = ["SCORE_DECIMALS", "DenseRatings", "RatingGrid", "rating_grid"]
+__all__ = ["SCORE_DECIMALS", "DenseBlock", "DenseRatings", "RatingGrid", "rating_grid"]
 
 #: Every score from 0.00 to 100.00 in steps of 0.01, shared: index = hundredths.
 SCORE_DECIMALS: Final = tuple(Decimal(i).scaleb(-2) for i in range(10001))
@@ -73,13 +78,25 @@ class DenseRatings(Mapping[str, Mapping[str, Sequence[Decimal]]]):
     """One score per slot of ``grid``, in hundredths (0-10000), in slot order: ``cents``.
 
     ``cents`` is not copied. :meth:`checked` validates; :meth:`unchecked` trusts the caller
-    (values read from a column constrained to 0.00-100.00)."""
+    (values read from a column constrained to 0.00-100.00). A subject's row of a
+    :class:`DenseBlock` also knows its ``block`` and ``row`` (``cents`` is then that row)."""
 
-    __slots__ = ("cents", "grid")
+    __slots__ = ("_cents", "block", "grid", "row")
 
-    def __init__(self, grid: RatingGrid, cents: Sequence[int]) -> None:
+    def __init__(self, grid: RatingGrid, cents: Sequence[int] | None, block: DenseBlock | None = None,
+                 row: int = -1) -> None:
         self.grid = grid
-        self.cents = cents
+        self._cents = cents
+        self.block = block
+        self.row = row
+
+    @property
+    def cents(self) -> Sequence[int]:
+        """The scores in hundredths, in slot order (a block's row is read when asked for)."""
+        if self._cents is None:
+            assert self.block is not None
+            self._cents = self.block.cents[self.row].tolist()
+        return self._cents
 
     @classmethod
     def checked(cls, grid: RatingGrid, values: Sequence[int]) -> DenseRatings:
@@ -121,3 +138,36 @@ class DenseRatings(Mapping[str, Mapping[str, Sequence[Decimal]]]):
 
     def __repr__(self) -> str:
         return f"DenseRatings({dict(self)!r})"
+
+
+class DenseBlock:
+    """The dense ratings of many subjects as one matrix: ``cents[i]`` holds subject ``i``'s
+    scores in hundredths (0-10000), in the slot order of ``grid``.
+
+    ``cents`` is a 2-D numpy integer array, not copied and not checked: the caller vouches
+    for the range (:meth:`checked` validates). ``ratings(i)`` is subject ``i``'s
+    :class:`DenseRatings`; the engine scores every subject of a block in one pass."""
+
+    __slots__ = ("cents", "grid")
+
+    def __init__(self, grid: RatingGrid, cents: Any) -> None:
+        if cents.ndim != 2 or cents.shape[1] != len(grid):
+            raise InputError(f"a dense block needs {len(grid)} scores per row, "
+                             f"not shape {tuple(cents.shape)} (评分个数不符)")
+        self.grid = grid
+        self.cents = cents
+
+    @classmethod
+    def checked(cls, grid: RatingGrid, cents: Any) -> DenseBlock:
+        if cents.dtype.kind not in "iu":
+            raise InputError("dense block scores must be integers of hundredths (评分必须为整数)")
+        if cents.size and (int(cents.min()) < 0 or int(cents.max()) > 10000):
+            raise InputError("dense block scores must be from 0 to 10000 hundredths "
+                             "(评分必须在 0–100 之间)")
+        return cls(grid, cents)
+
+    def __len__(self) -> int:
+        return int(self.cents.shape[0])
+
+    def ratings(self, row: int) -> DenseRatings:
+        return DenseRatings(self.grid, None, self, row)

@@ -26,7 +26,7 @@ from .rounding import SCORING_CONTEXT, ZERO
 from .types import FULL_PERIOD, SubjectInput, TemplateSpec
 from .validation import validate_template
 
-__all__ = ["compute_cycle", "compute_cycle_detailed"]
+__all__ = ["collector_paused", "compute_cycle", "compute_cycle_detailed"]
 
 _NOT_GRADED = "no applicable indicator: not graded (无可计分指标)"
 
@@ -56,12 +56,12 @@ def compute_cycle_detailed(
     errors = validate_template(template)
     if errors:
         raise ConfigError(errors)
-    with _collector_paused(), localcontext(SCORING_CONTEXT):
+    with collector_paused(), localcontext(SCORING_CONTEXT):
         return _Cycle(template, pools_fen).run(subjects)
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector for the call; restore it after.
 
     A cycle allocates millions of small acyclic objects (Decimals, tuples). With the
@@ -71,7 +71,8 @@ def _collector_paused() -> Iterator[None]:
     without scanning it), instead of being scanned once by the first young-generation pass
     and again on promotion; a later full collection still sees them as usual. That step is
     skipped if the application keeps frozen objects of its own (``gc.get_freeze_count()``),
-    which ``unfreeze`` would release.
+    which ``unfreeze`` would release. Nested uses leave the work to the outermost (a service
+    may hold the collector paused around loading, scoring and saving a whole cycle).
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -96,11 +97,13 @@ class _Cycle:
 
     def run(self, subjects: Iterable[SubjectInput]) -> CycleResult:
         ordered = sorted(subjects, key=attrgetter("subject_id"))
-        for prev, cur in zip(ordered, ordered[1:], strict=False):
-            if prev.subject_id == cur.subject_id:
-                raise InputError(f"subject {cur.subject_id} appears twice (考核对象重复)")
+        ids = list(map(attrgetter("subject_id"), ordered))
+        if len(set(ids)) != len(ids):
+            for prev, cur in zip(ids, ids[1:], strict=False):
+                if prev == cur:
+                    raise InputError(f"subject {cur} appears twice (考核对象重复)")
         scorer = SubjectScorer(self.template)
-        scored = [scorer.score(s) for s in ordered]
+        scored = scorer.score_all(ordered)
 
         groups: dict[str, list[ScoredSubject]] = {}
         for item in scored:
@@ -156,30 +159,47 @@ class _Cycle:
         pool = self.pools.get(key, 0) if self.pools is not None else 0
         bonuses, unallocated = self._bonuses(rows, coefficients, pool)
         size = len(ranked)
-        counts: Counter[str | None] = Counter()
         new = tuple.__new__
-        for (m, rank, band, g, reason), coefficient, bonus in zip(rows, coefficients, bonuses,
-                                                                 strict=True):
-            grade = None if g is None else codes[g]
-            counts[grade] += 1
-            subject_id = m.subject.subject_id
+        grades = [None if g is None else codes[g] for _, _, _, g, _ in rows]
+        for (m, rank, band, _, reason), grade, coefficient, bonus in zip(rows, grades, coefficients,
+                                                                        bonuses, strict=True):
+            subject, composite, weighted, adjustment_total, breakdown, adjustments, na, vetoes = m
+            subject_id = subject.subject_id
             results[subject_id] = new(SubjectResult, (
-                subject_id, key, m.composite, m.weighted, m.adjustment_total,
+                subject_id, key, composite, weighted, adjustment_total,
                 None if band is None else codes[band], grade, reason, rank, size, coefficient,
-                bonus, m.breakdown, m.adjustments, m.not_applicable, m.vetoes))
+                bonus, breakdown, adjustments, na, vetoes))
+        counts = Counter(grades)
         graded_counts = {grade: n for grade, n in counts.items() if grade is not None}
         places = tuple(QuotaPlaces(q.grade_code, q.kind, q.share, k) for q, k in outcome.places)
         return GroupSummary(key, graded, outcome.forced, places,
                             MappingProxyType(dict(sorted(graded_counts.items()))),
                             pool, pool - unallocated, unallocated)
 
+    @staticmethod
+    def _base_bonuses(subjects: Sequence[SubjectInput], coefficients: Sequence[Decimal]) -> list[int]:
+        """base_bonus() for each subject, the coefficients' ratios worked out once per grade and
+        the usual full period without a Fraction (base, ratio ≥ 0: rounding half up is a floor)."""
+        ratios: dict[Decimal, tuple[int, int]] = {}
+        out: list[int] = []
+        add = out.append
+        full = FULL_PERIOD
+        for subject, c in zip(subjects, coefficients, strict=True):
+            ratio = ratios.get(c)
+            if ratio is None:
+                ratio = ratios[c] = c.as_integer_ratio()
+            if subject.proration is full:
+                add((2 * subject.base_bonus_fen * ratio[0] + ratio[1]) // (2 * ratio[1]))
+            else:
+                add(base_bonus(subject.base_bonus_fen, c, subject.proration))
+        return out
+
     def _bonuses(self, rows: Sequence[tuple[ScoredSubject, int | None, int | None, int | None,
                                             str]],
                  coefficients: Sequence[Decimal], pool: int) -> tuple[list[int], int]:
         mode = self.template.bonus
         if mode == "base":
-            return [base_bonus(row[0].subject.base_bonus_fen, c, row[0].subject.proration)
-                    for row, c in zip(rows, coefficients, strict=True)], 0
+            return self._base_bonuses([row[0].subject for row in rows], coefficients), 0
         if mode != "pool":
             return [0] * len(rows), 0
         # Weights as exact integer ratios: composite × coefficient × proration.

@@ -112,7 +112,8 @@ class Breakdown(NamedTuple):
 
     The four per-subject columns live in one tuple, ``cells`` (scores, raw values, role
     layouts, ratings, one after the other): one object instead of four per subject, which
-    the garbage collector and the allocator both notice at 100,000 subjects.
+    the garbage collector and the allocator both notice at 100,000 subjects. For a subject
+    scored from :class:`~.dense.DenseRatings` the ratings column is that one object.
     """
 
     columns: IndicatorColumns
@@ -138,8 +139,8 @@ class Breakdown(NamedTuple):
         n = len(self.effective_weights)
         cells = self.cells[3 * n :]
         if cells and type(cells[0]) is DenseRatings:
-            # A subject scored from dense ratings keeps the one DenseRatings in every cell
-            # (no per-indicator object at scoring time); the mappings are built when read.
+            # A subject scored from dense ratings keeps its one DenseRatings as the whole
+            # column (no per-indicator object at scoring time); the mappings are built when read.
             dense = cells[0]
             return tuple(dense.get(code) for code in self.columns.codes)
         return cells

@@ -282,13 +282,17 @@ class SubjectInput:
         a non-negative fen amount, a proration from 0 to 1). A cycle of 100,000 people carries
         millions of scores, and checking each again costs seconds. Anything else must use the
         normal constructor."""
+        # The slots' own setters (a frozen dataclass refuses setattr); no loop, no Fraction
+        # comparison for the usual full period: this runs once per subject of a cycle.
         self = object.__new__(cls)
-        for name, value in (
-            ("subject_id", subject_id), ("group_key", group_key), ("ratings", ratings), ("metrics", metrics),
-            ("adjustments", adjustments), ("vetoes", vetoes), ("base_bonus_fen", base_bonus_fen),
-            ("proration", FULL_PERIOD if proration == 1 else proration),
-        ):
-            object.__setattr__(self, name, value)
+        _SET_ID(self, subject_id)
+        _SET_GROUP(self, group_key)
+        _SET_RATINGS(self, ratings)
+        _SET_METRICS(self, metrics)
+        _SET_ADJUSTMENTS(self, adjustments)
+        _SET_VETOES(self, vetoes)
+        _SET_BONUS(self, base_bonus_fen)
+        _SET_PRORATION(self, FULL_PERIOD if proration is FULL_PERIOD or proration == 1 else proration)
         return self
 
     @classmethod
@@ -313,6 +317,11 @@ class SubjectInput:
                    for code, roles in grouped.items()}
         return cls(subject_id, group_key, ratings, _NO_METRICS if metrics is None else metrics,
                    tuple(adjustments), tuple(vetoes), base_bonus_fen, proration)
+
+
+(_SET_ID, _SET_GROUP, _SET_RATINGS, _SET_METRICS, _SET_ADJUSTMENTS, _SET_VETOES, _SET_BONUS,
+ _SET_PRORATION) = (SubjectInput.__dict__[name].__set__ for name in (
+    "subject_id", "group_key", "ratings", "metrics", "adjustments", "vetoes", "base_bonus_fen", "proration"))
 
 
 def _check_ratings(sid: str, ratings: Ratings) -> None:

@@ -6,10 +6,14 @@ recomputing does not undo it)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
+import signal
+import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -27,6 +31,7 @@ from outperform.core.models import User
 from outperform.indicators.models import RaterRole
 from outperform.indicators.snapshot import spec_from_snapshot
 from outperform.indicators.validation import row_rule_text
+from outperform.scoring import vector
 from outperform.scoring.dense import SCORE_DECIMALS
 from outperform.scoring.types import Ratings
 
@@ -74,16 +79,15 @@ def proration(hire: dt.date | None, leave: dt.date | None, start: dt.date, end: 
     return Fraction(min(worked, days), days)
 
 
-def _load_inputs(cycle: Cycle) -> tuple[dict[int, CycleTemplate], dict[int, list[scoring.SubjectInput]], dict[int, Any]]:
+def _load_inputs(cycle: Cycle) -> tuple[dict[int, CycleTemplate], dict[int, list[scoring.SubjectInput]],
+                                        list[tuple[Any, ...]]]:
+    """The engine's inputs per cycle template, and the appraisal rows (id, template, state)."""
     templates = {ct.pk: ct for ct in CycleTemplate.objects.filter(cycle=cycle)}
-    rows = list(Appraisal.objects.filter(cycle=cycle).values_list(
-        "id", "cycle_template_id", "group_key", "worker__base_bonus_fen", "worker__hire_date", "worker__leave_date",
-        "team_id",
-    ))
+    rows = _appraisal_rows(cycle)
     codes = sorted({i["code"] for ct in templates.values() for i in ct.snapshot["indicators"]})
-    decoders = {ct_id: _DenseDecoder(spec_from_snapshot(ct.snapshot), codes) for ct_id, ct in templates.items()}
+    grids = {ct_id: scoring.rating_grid(spec_from_snapshot(ct.snapshot)) for ct_id, ct in templates.items()}
     template_of = {r[0]: r[1] for r in rows}
-    ratings = dict(_submitted_ratings(cycle, codes, decoders, template_of))
+    ratings = _submitted_ratings(cycle, codes, grids, template_of)
     metrics: dict[int, dict[str, Decimal | None]] = defaultdict(dict)
     for aid, metric, value in MetricValue.objects.filter(cycle=cycle).values_list("appraisal_id", "metric", "value"):
         metrics[aid][metric] = value
@@ -101,20 +105,37 @@ def _load_inputs(cycle: Cycle) -> tuple[dict[int, CycleTemplate], dict[int, list
             adjustments[aid].append(scoring.Adjustment(code=code, value=value, cap=caps[template_of[aid]][code]))
     by_template: dict[int, list[scoring.SubjectInput]] = defaultdict(list)
     start, end = cycle.start_date, cycle.end_date
-    for aid, ct_id, group_key, base_bonus, hire, leave, _team in rows:
-        # Unchecked: every score comes from SCORE_VALUES (0.00–100.00 by construction), metrics and
+    unchecked = scoring.SubjectInput.unchecked
+    full = scoring.FULL_PERIOD
+    no_metrics: dict[str, Decimal | None] = {}
+    for aid, ct_id, _state, group_key, base_bonus, hire, leave, _team in rows:
+        # Unchecked: every score comes from a 0.00–100.00 check in SQL or SCORE_VALUES, metrics and
         # adjustments from Decimal columns, the base bonus from a non-negative column.
-        by_template[ct_id].append(scoring.SubjectInput.unchecked(
+        by_template[ct_id].append(unchecked(
             f"{aid:012d}",  # zero-padded so the engine's id order is numeric order
             group_key,
             ratings.get(aid, EMPTY),
-            metrics.get(aid, {}),
-            tuple(adjustments.get(aid, ())),
-            tuple(vetoes.get(aid, ())),
+            metrics.get(aid, no_metrics),
+            tuple(adjustments[aid]) if aid in adjustments else (),
+            tuple(vetoes[aid]) if aid in vetoes else (),
             base_bonus or 0,
-            proration(hire, leave, start, end) if hire else scoring.FULL_PERIOD,
+            proration(hire, leave, start, end) if hire or leave else full,
         ))
-    return templates, by_template, {}
+    return templates, by_template, rows
+
+
+def _appraisal_rows(cycle: Cycle) -> list[tuple[Any, ...]]:
+    """(id, cycle template, state, group key, base bonus, hire date, leave date, team) per appraisal,
+    in id order: one plain query, tuples straight from the driver (100,000 rows)."""
+    from outperform.workers.models import Worker
+
+    a, w = Appraisal._meta.db_table, Worker._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT a.id, a.cycle_template_id, a.state, a.group_key, w.base_bonus_fen, w.hire_date, "  # noqa: S608
+            f"w.leave_date, a.team_id FROM {a} a LEFT JOIN {w} w ON w.id = a.worker_id "
+            "WHERE a.cycle_id = %s ORDER BY a.id", [cycle.pk])
+        return cur.fetchall()
 
 
 # Every score is 0.00–100.00 in steps of 0.01: 10,001 possible values. Sharing one Decimal per value
@@ -122,6 +143,130 @@ def _load_inputs(cycle: Cycle) -> tuple[dict[int, CycleTemplate], dict[int, list
 SCORE_VALUES = SCORE_DECIMALS
 BASE = 10001  # scores travel as key × BASE + hundredths (see _submitted_ratings)
 ROLES = [r.value for r in RaterRole]
+
+
+def _submitted_ratings(
+    cycle: Cycle, codes: list[str], grids: dict[int, scoring.RatingGrid], template_of: dict[int, int],
+) -> dict[int, Ratings]:
+    """Appraisal id → ratings, for every appraisal with submitted scores: a row of a DenseBlock when
+    the appraisal has exactly one score per slot of its template's grid (the usual case), else
+    {indicator: {role: [scores]}}. On PostgreSQL with numpy, `_packed_ratings`; elsewhere the text
+    fold of `_folded_ratings`. Both read the same scores and give the engine the same numbers."""
+    if connection.vendor == "postgresql" and vector.AVAILABLE:
+        slots = list(dict.fromkeys(slot for grid in grids.values() for slot in grid.slots))
+        if 0 < len(slots) <= PACKED_SLOTS_MAX:
+            return _packed_ratings(cycle, slots, set(codes), grids, template_of)
+    return _folded_ratings(cycle, codes, grids, template_of)
+
+
+def _pending_filter(cycle: Cycle) -> tuple[str, list[Any]]:
+    """SQL (and its parameters) keeping only the scores of submitted evaluations.
+
+    Scores of evaluations not submitted are few by the time results are computed: their
+    assignment ids are read first and excluded with a hashed `<> ALL(...)`, which costs the big
+    read nothing when there are none (no clause at all) and far less than an anti-join with the
+    assignment table otherwise. Past PENDING_IDS_MAX ids the anti-join is cheaper."""
+    pending = list(RaterAssignment.objects.filter(cycle=cycle).exclude(state=AssignmentState.SUBMITTED)
+                   .order_by().values_list("id", flat=True)[:PENDING_IDS_MAX + 1])
+    if not pending:
+        return "", []
+    if len(pending) <= PENDING_IDS_MAX and connection.vendor == "postgresql":
+        return " AND s.assignment_id <> ALL(%s)", [pending]
+    table = RaterAssignment._meta.db_table
+    return (f" AND NOT EXISTS (SELECT 1 FROM {table} r WHERE r.id = s.assignment_id AND r.state <> %s)",  # noqa: S608
+            [AssignmentState.SUBMITTED])
+
+
+# The packed read: per appraisal, every score bit-packed into a few bigints by PostgreSQL.
+PACKED_SLOTS_MAX = 256  # (indicator, role) slots of all the cycle's templates; beyond: the text fold
+PENDING_IDS_MAX = 50_000
+FIELD_BITS = 15  # a field: bit 14 = "a score is here", bits 0–13 = the score in hundredths (≤ 10,000)
+PER_WORD = 4  # fields per bigint: 60 bits
+
+
+def _packed_ratings(
+    cycle: Cycle, slots: list[tuple[str, str]], codes: set[str], grids: dict[int, scoring.RatingGrid],
+    template_of: dict[int, int],
+) -> dict[int, Ratings]:
+    """The biggest read of a compute (millions of scores) as one aggregate that PostgreSQL runs in
+    parallel, like a plain GROUP BY: every (indicator, role) slot of the cycle's templates owns a
+    15-bit field of one of a few bigints, and each score is OR-ed into its field
+    (`bit_or(...) FILTER (WHERE word = w)`), with `COUNT(*)` of the appraisal's scores beside.
+    numpy then unpacks all the fields at once.
+
+    An appraisal is dense when its count equals its grid's size and each of its template's slots
+    has a score: by pigeonhole each slot then holds exactly one score and its field is that score.
+    Anything else (two peers, a missing or unknown slot, a score outside 0–100, which the SQL leaves
+    out so that its slot looks empty) is read again row by row, for the general path."""
+    words = -(-len(slots) // PER_WORD)
+    values = ", ".join(["(%s, %s, %s, %s::bigint)"] * len(slots))
+    params: list[Any] = []
+    for u, (code, role) in enumerate(slots):
+        params += [code, role, u // PER_WORD, (1 << FIELD_BITS * (u % PER_WORD))]
+    pending_sql, pending_params = _pending_filter(cycle)
+    ors = ", ".join(f"COALESCE(bit_or(q.x) FILTER (WHERE q.word = {w}), 0)" for w in range(words))
+    score = Score._meta.db_table
+    # Only table names and generated placeholders are formatted in; codes and roles are parameters.
+    sql = (
+        f"SELECT q.appraisal_id, COUNT(*), {ors} FROM ("  # noqa: S608
+        f"SELECT s.appraisal_id, k.word, CASE WHEN s.value >= 0 AND s.value <= 100 "
+        f"THEN ({1 << (FIELD_BITS - 1)} + (s.value * 100)::bigint) * k.unit END AS x "
+        f"FROM {score} s LEFT JOIN (VALUES {values}) AS k(code, role, word, unit) "
+        f"ON k.code = s.indicator_code AND k.role = s.role WHERE s.cycle_id = %s{pending_sql}"
+        ") q GROUP BY q.appraisal_id"
+    )
+    with transaction.atomic(), connection.cursor() as cur:
+        # Room to hash-aggregate in memory instead of sorting on disk, and no JIT compile for a
+        # query that runs once.
+        cur.execute("SET LOCAL work_mem = '512MB'")
+        cur.execute("SET LOCAL jit = off")
+        cur.execute(sql, [*params, cycle.pk, *pending_params])
+        packed = cur.fetchall()
+    import numpy as np  # present: vector.AVAILABLE
+
+    table = np.array(packed, dtype=np.int64).reshape(len(packed), 2 + words)
+    aids = table[:, 0]
+    # The template of each row: template_of is in appraisal id order, so a binary search finds it.
+    known = np.fromiter(template_of.keys(), dtype=np.int64, count=len(template_of))
+    of = np.fromiter(template_of.values(), dtype=np.int64, count=len(template_of))
+    at = np.minimum(np.searchsorted(known, aids), max(len(known) - 1, 0))
+    of_template = np.where(known[at] == aids, of[at], 0) if len(known) else np.zeros_like(aids)
+    slot_of = {slot: u for u, slot in enumerate(slots)}
+    present_bit, score_mask = 1 << (FIELD_BITS - 1), (1 << (FIELD_BITS - 1)) - 1
+    ratings: dict[int, Ratings] = {}
+    dense = np.zeros(len(packed), dtype=bool)
+    for ct_id, grid in grids.items():
+        mine = np.flatnonzero(of_template == ct_id)
+        if not len(grid) or not len(mine):
+            continue
+        where = np.array([slot_of[slot] for slot in grid.slots], dtype=np.int64)
+        rows = table[mine]
+        fields = (rows[:, 2 + where // PER_WORD] >> (where % PER_WORD * FIELD_BITS)) & ((1 << FIELD_BITS) - 1)
+        ok = (rows[:, 1] == len(grid)) & (fields >= present_bit).all(axis=1)
+        block = scoring.DenseBlock(grid, fields[ok] & score_mask)
+        dense[mine[ok]] = True
+        ratings.update(zip(aids[mine[ok]].tolist(), map(block.ratings, range(len(block))), strict=True))
+    ratings.update(_general_ratings(cycle, aids[~dense].tolist(), codes, pending_sql, pending_params))
+    return ratings
+
+
+def _general_ratings(cycle: Cycle, aids: list[int], codes: set[str], pending_sql: str, pending_params: list[Any],
+                     ) -> dict[int, Ratings]:
+    """{indicator: {role: [scores]}} for the appraisals that are not dense (few), row by row. Runs
+    even with none, so that the number of queries does not depend on the data. Like the text
+    fold, it leaves out scores for codes no template of the cycle has and for unknown roles."""
+    roles = set(ROLES)
+    ratings: dict[int, Ratings] = {}
+    score = Score._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT s.appraisal_id, s.indicator_code, s.role, s.value FROM {score} s "  # noqa: S608
+            f"WHERE s.cycle_id = %s AND s.appraisal_id = ANY(%s){pending_sql}", [cycle.pk, aids, *pending_params])
+        for aid, code, role, value in cur.fetchall():
+            if code in codes and role in roles:
+                by_role = ratings.setdefault(aid, {}).setdefault(code, {})  # type: ignore[attr-defined]
+                by_role.setdefault(role, []).append(value)
+    return ratings
 
 
 class _DenseDecoder:
@@ -132,8 +277,8 @@ class _DenseDecoder:
     hundredths in 0…10000: two C-level passes (subtract the expected offsets, min/max) check that
     and give the hundredths, and one itemgetter puts them in the grid's order."""
 
-    def __init__(self, spec: scoring.TemplateSpec, codes: Sequence[str]) -> None:
-        self.grid = scoring.rating_grid(spec)
+    def __init__(self, grid: scoring.RatingGrid, codes: Sequence[str]) -> None:
+        self.grid = grid
         code_index = {c: i for i, c in enumerate(codes)}
         role_index = {r: i for i, r in enumerate(ROLES)}
         self.size = len(self.grid)
@@ -157,47 +302,39 @@ class _DenseDecoder:
         return scoring.DenseRatings.unchecked(self.grid, self.take(cents))
 
 
-def _submitted_ratings(
-    cycle: Cycle, codes: list[str], decoders: dict[int, _DenseDecoder], template_of: dict[int, int],
-) -> Iterator[tuple[int, Ratings]]:
-    """(appraisal id, ratings) for every appraisal with submitted scores: DenseRatings when the
-    appraisal has one score per slot of its template, else {indicator: {role: [scores]}}.
-
-    The biggest read of a compute (millions of rows). The database folds each appraisal's scores
-    into one text row of integers, each (indicator index × 8 + role index) × 10001 + hundredths,
-    so Python splits one string per person instead of receiving millions of row tuples. Only
-    submitted evaluations count: an anti-join against the assignments not submitted (few by the
-    time results are computed) costs a fraction of a join with every assignment."""
+def _folded_ratings(
+    cycle: Cycle, codes: list[str], grids: dict[int, scoring.RatingGrid], template_of: dict[int, int],
+) -> dict[int, Ratings]:
+    """The portable read (SQLite; PostgreSQL without numpy): the database folds each appraisal's
+    scores into one text row of integers, each (indicator index × 8 + role index) × 10001 +
+    hundredths, so Python splits one string per person instead of receiving millions of row
+    tuples; `_DenseDecoder` turns the usual shape into DenseRatings."""
+    decoders = {ct_id: _DenseDecoder(grid, codes) for ct_id, grid in grids.items()}
     code_case = " ".join(f"WHEN %s THEN {i}" for i in range(len(codes)))
     role_case = " ".join(f"WHEN %s THEN {i}" for i in range(len(ROLES)))
     hundredths = "(s.value * 100)::int" if connection.vendor == "postgresql" else "CAST(ROUND(s.value * 100) AS INTEGER)"
     encoded = (f"((CASE s.indicator_code {code_case} ELSE -1 END) * 8 + (CASE s.role {role_case} END)) * {BASE}"
                f" + {hundredths}")
     agg = "string_agg(CAST({e} AS TEXT), ',')" if connection.vendor == "postgresql" else "group_concat({e}, ',')"
+    pending_sql, pending_params = _pending_filter(cycle)
     # Only table names and CASE arms with %s placeholders are formatted in; codes are parameters.
     sql = (
         f"SELECT s.appraisal_id, {agg.format(e=encoded)} "  # noqa: S608
-        f"FROM {Score._meta.db_table} s WHERE s.cycle_id = %s AND NOT EXISTS ("
-        f"SELECT 1 FROM {RaterAssignment._meta.db_table} r WHERE r.id = s.assignment_id AND r.state <> %s) "
-        "GROUP BY s.appraisal_id"
+        f"FROM {Score._meta.db_table} s WHERE s.cycle_id = %s{pending_sql} GROUP BY s.appraisal_id"
     )
     names = [(code, ROLES[r] if r < len(ROLES) else "") for code in codes for r in range(8)]
+    ratings: dict[int, Ratings] = {}
     with transaction.atomic(), connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            # Room to hash-aggregate millions of rows in memory instead of sorting them on disk, and
-            # no JIT compile for a query that runs once (7.5 s → 1.2 s at 4.6 million scores).
             cur.execute("SET LOCAL work_mem = '512MB'")
             cur.execute("SET LOCAL jit = off")
-        cur.execute(sql, [*codes, *ROLES, cycle.pk, AssignmentState.SUBMITTED])
-        while True:
-            rows = cur.fetchmany(5000)
-            if not rows:
-                return
-            for aid, packed in rows:
-                numbers = list(map(int, packed.split(",")))
-                decoder = decoders.get(template_of.get(aid, -1))
-                dense = decoder.decode(numbers) if decoder is not None else None
-                yield aid, (dense if dense is not None else _ratings_from_numbers(numbers, names))
+        cur.execute(sql, [*codes, *ROLES, cycle.pk, *pending_params])
+        for aid, packed in cur.fetchall():
+            numbers = list(map(int, packed.split(",")))
+            decoder = decoders.get(template_of.get(aid, -1))
+            dense = decoder.decode(numbers) if decoder is not None else None
+            ratings[aid] = dense if dense is not None else _ratings_from_numbers(numbers, names)
+    return ratings
 
 
 def _ratings_from_numbers(numbers: list[int], names: list[tuple[str, str]]) -> dict[str, dict[str, list[Decimal]]]:
@@ -235,7 +372,7 @@ def _goal_metric(goals: Any, metrics: dict[int, dict[str, Decimal | None]]) -> N
 def _members_metric(cycle: Cycle, rows: list[Any], metrics: dict[int, dict[str, Decimal | None]]) -> None:
     """For team subjects: the mean composite of the members' appraisals in worker cycles of the same
     period (a team template uses it through an indicator whose metric is `members_mean`)."""
-    team_of = {r[0]: r[6] for r in rows if r[6]}
+    team_of = {r[0]: r[7] for r in rows if r[7]}
     if not team_of:
         return
     from ..models import Team
@@ -257,16 +394,20 @@ def _members_metric(cycle: Cycle, rows: list[Any], metrics: dict[int, dict[str, 
 
 def cycle_results_preview(cycle: Cycle) -> dict[int, scoring.SubjectResult]:
     """What the engine gives now for every appraisal of the cycle, without saving anything."""
-    templates, by_template, _ = _load_inputs(cycle)
-    results: dict[int, scoring.SubjectResult] = {}
-    for ct_id, inputs in by_template.items():
-        spec = spec_from_snapshot(templates[ct_id].snapshot)
-        if spec.bonus == "pool":
-            # Pools are set per group when bonuses are prepared; until then grades are what matter.
-            spec = _without_pool(spec)
-        for r in scoring.compute_cycle(spec, inputs):
-            results[int(r.subject_id)] = r
-    return results
+    with scoring.collector_paused():
+        templates, by_template, _ = _load_inputs(cycle)
+        specs = _specs(templates)
+        return {int(r.subject_id): r for ct_id, inputs in by_template.items()
+                for r in scoring.compute_cycle(specs[ct_id], inputs)}
+
+
+def _specs(templates: dict[int, CycleTemplate]) -> dict[int, scoring.TemplateSpec]:
+    specs = {}
+    for ct_id, ct in templates.items():
+        spec = spec_from_snapshot(ct.snapshot)
+        # Pools are set per group when bonuses are prepared; until then grades are what matter.
+        specs[ct_id] = _without_pool(spec) if spec.bonus == "pool" else spec
+    return specs
 
 
 def _without_pool(spec: scoring.TemplateSpec) -> scoring.TemplateSpec:
@@ -290,6 +431,9 @@ def result_summary(r: scoring.SubjectResult) -> dict[str, Any]:
 
 RESULT_FIELDS = ("composite", "grade", "grade_name", "rank", "group_size", "coefficient", "bonus_fen", "breakdown",
                  "computed_at", "state")
+# Cycles from this many appraisals up score half of their groups in a forked process (PostgreSQL,
+# where the database does its share of the work in parallel too); see docs/cycles.md.
+FORK_FROM = 20_000
 
 
 @transaction.atomic
@@ -297,37 +441,175 @@ def cycle_compute(*, actor: User, cycle: Cycle, progress: ProgressFn | None = No
     ensure_hr(actor)
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     ensure_state(cycle, *BEFORE_PUBLICATION)
-    results = cycle_results_preview(cycle)
-    bands = {ct.pk: {b["code"]: b for b in ct.snapshot["bands"]} for ct in CycleTemplate.objects.filter(cycle=cycle)}
-    latest_calibration = _latest_calibrations(cycle)
-    now = timezone.now()
-    # Plain tuples, not model instances: 100,000 Appraisal objects cost seconds to build.
-    appraisals = list(Appraisal.objects.filter(cycle=cycle).values_list("id", "cycle_template_id", "state"))
-    calibrated = {
-        a.pk: a for a in Appraisal.objects.filter(pk__in=list(latest_calibration)).select_related(
-            "worker", "cycle", "cycle_template")
-    }
-    rows: list[tuple[Any, ...]] = []
-    graded = 0
-    summaries: dict[tuple[Any, ...], str] = {}
-    for aid, ct_id, state in appraisals:
-        r = results[aid]
-        band = bands[ct_id].get(r.grade or "")
-        breakdown = _summary_json(r, summaries)
-        row: tuple[Any, ...] = (
-            aid, r.composite, r.grade or "", band["name"] if band else "", r.rank, r.group_size, r.coefficient,
-            r.bonus_fen, breakdown, now, AppraisalState.COMPUTED if state == AppraisalState.OPEN else state)
-        cal = latest_calibration.get(aid)
-        if cal is not None:
-            row = _calibrated_row(calibrated[aid], row, cal, bands[ct_id])
-        graded += bool(row[2])
-        rows.append(row)
-    _save_results(rows)
+    with scoring.collector_paused():  # millions of short-lived acyclic objects: see docs/scoring.md
+        templates, by_template, appraisals = _load_inputs(cycle)
+        latest_calibration = _latest_calibrations(cycle)
+        calibrated = {
+            a.pk: a for a in Appraisal.objects.filter(pk__in=list(latest_calibration)).select_related(
+                "worker", "cycle", "cycle_template")
+        }
+        render = _Render(templates, appraisals, latest_calibration, calibrated, timezone.now(),
+                         copy_text=connection.vendor == "postgresql")
+        # The parent scores the smaller share: it also writes it while the child scores the other.
+        shares = _shares(by_template, (0.42, 0.58) if render.copy_text and len(appraisals) >= FORK_FROM else (1.0,))
+        specs = _specs(templates)
+        child = _Forked(lambda: render.text(specs, shares[1])) if len(shares) > 1 else None
+        try:
+            rows, graded = render(specs, shares[0])
+            with _Saver(cycle) as save:
+                save(rows)  # while the child still scores its share
+                if child is not None:
+                    text, child_graded = child.result()
+                    save([text])
+                    graded += child_graded
+        finally:
+            if child is not None:
+                child.discard()
     checkpoint("compute_saved")  # results written, transaction open: a crash here must leave nothing
     if progress:
         progress(len(appraisals), len(appraisals), "computed")
     audit_changes(actor, cycle, {"computed": [None, len(appraisals)], "graded": [None, graded]}, reason="compute")
     return ComputeSummary(computed=len(appraisals), graded=graded)
+
+
+Share = list[tuple[int, list[scoring.SubjectInput]]]  # (cycle template, subjects of whole groups)
+
+
+def _shares(by_template: dict[int, list[scoring.SubjectInput]], weights: Sequence[float]) -> list[Share]:
+    """The subjects in shares of whole groups, of sizes roughly in proportion to `weights`: a group
+    is ranked, graded and paid on its own, so scoring the shares apart gives the same results."""
+    if len(weights) == 1:
+        return [list(by_template.items())]
+    groups: list[tuple[int, int, list[scoring.SubjectInput]]] = []
+    for ct_id, inputs in by_template.items():
+        by_key: dict[str, list[scoring.SubjectInput]] = defaultdict(list)
+        for subject in inputs:
+            by_key[subject.group_key].append(subject)
+        groups += [(len(members), ct_id, members) for _, members in sorted(by_key.items())]
+    shares: list[Share] = [[] for _ in weights]
+    sizes = [0] * len(weights)
+    for size, ct_id, members in sorted(groups, key=lambda g: -g[0]):
+        # the share furthest below its part of the whole after taking this group
+        i = min(range(len(weights)), key=lambda j: (sizes[j] + size) / weights[j])
+        shares[i].append((ct_id, members))
+        sizes[i] += size
+    return shares
+
+
+class _Render:
+    """Scores a share of the cycle and turns each result into what `_save_results` writes: on
+    PostgreSQL straight into its line of COPY text, elsewhere (and for a calibrated result, which
+    goes through the model) a tuple of RESULT_FIELDS."""
+
+    def __init__(self, templates: dict[int, CycleTemplate], appraisals: list[tuple[Any, ...]],
+                 latest_calibration: dict[int, Calibration], calibrated: dict[int, Appraisal], now: dt.datetime,
+                 *, copy_text: bool) -> None:
+        self.bands = {ct_id: {b["code"]: b for b in ct.snapshot["bands"]} for ct_id, ct in templates.items()}
+        self.names = {ct_id: {code: band["name"] for code, band in by_code.items()}
+                      for ct_id, by_code in self.bands.items()}
+        self.grade_texts = {ct_id: {code: f"{_copy_text(code)}\t{_copy_text(name)}" for code, name in names.items()}
+                            for ct_id, names in self.names.items()}
+        self.states = {aid: state for aid, _, state, *_ in appraisals}
+        self.latest_calibration = latest_calibration
+        self.calibrated = calibrated
+        self.now = now
+        self.copy_text = copy_text
+
+    def __call__(self, specs: dict[int, scoring.TemplateSpec], share: Share) -> tuple[list[Any], int]:
+        rows: list[Any] = []
+        add = rows.append
+        graded = 0
+        summaries: dict[tuple[Any, ...], str] = {}
+        computed, opened = AppraisalState.COMPUTED, AppraisalState.OPEN
+        at, now, blank = self.now.isoformat(), self.now, "\t"
+        states, calibrations, copy_text = self.states, self.latest_calibration, self.copy_text
+        for ct_id, inputs in share:
+            grade_texts, names = self.grade_texts[ct_id], self.names[ct_id]
+            for r in scoring.compute_cycle(specs[ct_id], inputs):
+                aid = int(r.subject_id)
+                grade = r.grade or ""
+                state = states[aid]
+                new_state = computed if state == opened else state
+                cal = calibrations.get(aid)
+                if copy_text and cal is None:
+                    composite, rank = r.composite, r.rank
+                    add(f"{aid}\t{NULL if composite is None else composite}\t"
+                        f"{(grade_texts.get(grade) or _copy_text(grade) + blank) if grade else blank}\t"
+                        f"{NULL if rank is None else rank}\t{r.group_size}\t{r.coefficient}\t{r.bonus_fen}\t"
+                        f"{_summary_json(r, summaries, escaped=True)}\t{at}\t{_copy_text(new_state)}\n")
+                    graded += bool(grade)
+                    continue
+                row: tuple[Any, ...] = (
+                    aid, r.composite, grade, names.get(grade, ""), r.rank, r.group_size, r.coefficient,
+                    r.bonus_fen, _summary_json(r, summaries), now, new_state)
+                if cal is not None:
+                    row = _calibrated_row(self.calibrated[aid], row, cal, self.bands[ct_id])
+                graded += bool(row[2])
+                add(_copy_line(row) if copy_text else row)
+        return rows, graded
+
+    def text(self, specs: dict[int, scoring.TemplateSpec], share: Share) -> tuple[str, int]:
+        rows, graded = self(specs, share)
+        return "".join(rows), graded
+
+
+class _Forked:
+    """Runs `work` (pure computation returning (text, int)) in a forked child while the caller goes
+    on, so that the two shares of a big compute use both cores.
+
+    The child inherits the loaded inputs (copy-on-write), touches neither the database nor any
+    shared state, writes its result to a temporary file and leaves with os._exit (no clean-up of
+    the parent's connections). If it fails in any way, `result()` does the work in-process: the
+    outcome is the same, only slower. `discard()` (always called) ends and reaps a child whose
+    result was not asked for, and removes the file."""
+
+    def __init__(self, work: Callable[[], tuple[str, int]]) -> None:
+        self.work = work
+        self.pid = 0
+        self.reaped = True
+        if not hasattr(os, "fork"):
+            return
+        fd, self.path = tempfile.mkstemp(prefix="outperform-compute-")
+        os.close(fd)
+        self.pid = os.fork()
+        self.reaped = False
+        if self.pid == 0:  # the child
+            code = 1
+            try:
+                text, number = work()
+                with open(self.path, "w", encoding="utf-8") as out:
+                    out.write(f"{number}\n")
+                    out.write(text)
+                code = 0
+            finally:
+                os._exit(code)
+
+    def result(self) -> tuple[str, int]:
+        if not self.pid:
+            return self.work()
+        try:
+            _, status = os.waitpid(self.pid, 0)
+            self.reaped = True
+            if os.waitstatus_to_exitcode(status) == 0:
+                with open(self.path, encoding="utf-8") as done:
+                    number = int(done.readline())
+                    return done.read(), number
+        except ChildProcessError:  # reaped by someone else's SIGCHLD handler: status unknown
+            self.reaped = True
+        return self.work()
+
+    def discard(self) -> None:
+        if not self.pid:
+            return
+        if not self.reaped:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+            self.reaped = True
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.path)
 
 
 def _calibrated_row(a: Appraisal, row: tuple[Any, ...], cal: Calibration, bands: dict[str, Any]) -> tuple[Any, ...]:
@@ -341,44 +623,68 @@ def _calibrated_row(a: Appraisal, row: tuple[Any, ...], cal: Calibration, bands:
                       for name in RESULT_FIELDS))
 
 
-def _summary_json(r: scoring.SubjectResult, cache: dict[tuple[Any, ...], str]) -> str:
-    """result_summary(r) as JSON text. Subjects share few distinct summaries apart from the
-    weighted score, so the rest is encoded once per distinct value."""
-    key = (r.adjustment_total, r.band_grade, r.grade_reason, r.not_applicable, r.vetoes)
+def _summary_json(r: scoring.SubjectResult, cache: dict[tuple[Any, ...], str], escaped: bool = False) -> str:
+    """result_summary(r) as JSON text (`escaped`: as a field of COPY text). Subjects share few
+    distinct summaries apart from the weighted score, so the rest is encoded once per distinct
+    value."""
+    key = (r.adjustment_total, r.band_grade, r.grade_reason, r.not_applicable, r.vetoes, escaped)
     tail = cache.get(key)
     if tail is None:
         summary = result_summary(r)
         del summary["weighted_score"]
-        tail = cache[key] = json.dumps(summary, ensure_ascii=False)[1:]
+        tail = json.dumps(summary, ensure_ascii=False)[1:]
+        tail = cache[key] = _copy_text(tail) if escaped else tail
     weighted = "null" if r.weighted_score is None else f'"{r.weighted_score}"'
     return f'{{"weighted_score": {weighted}, {tail}'
 
 
-def _save_results(rows: list[tuple[Any, ...]]) -> None:
-    """Write the results in one statement per database: PostgreSQL gets them through COPY into a
-    temporary table and one UPDATE … FROM; other databases through one prepared UPDATE."""
-    table = Appraisal._meta.db_table
-    fields = [cast(Field, Appraisal._meta.get_field(name)) for name in RESULT_FIELDS]
-    columns = [str(f.column) for f in fields]
-    q = connection.ops.quote_name
-    with connection.cursor() as cur:
-        if connection.vendor != "postgresql":
-            sets = ", ".join(f"{q(c)} = %s" for c in columns)
-            cur.executemany(f"UPDATE {q(table)} SET {sets} WHERE id = %s",  # noqa: S608  # names from the model
-                            [[*(f.get_db_prep_save(v, connection) if f.name != "breakdown" else v
-                                for f, v in zip(fields, row[1:], strict=True)), row[0]] for row in rows])
-            return
-        defs = ", ".join(f"{q(c)} {f.db_type(connection)}" for c, f in zip(columns, fields, strict=True))
-        cur.execute(f"CREATE TEMP TABLE compute_results (id bigint, {defs}) ON COMMIT DROP")
-        with cur.cursor.copy("COPY compute_results FROM STDIN") as copy:
-            for i in range(0, len(rows), 5000):
-                copy.write("".join(_copy_line(row) for row in rows[i:i + 5000]))
-        cur.execute("ANALYZE compute_results")  # a hash join, not a sort of 100,000 rows on disk
-        sets = ", ".join(f"{q(c)} = s.{q(c)}" for c in columns)
-        cur.execute(f"UPDATE {q(table)} t SET {sets} FROM compute_results s WHERE t.id = s.id")  # noqa: S608
-        cur.execute("DROP TABLE compute_results")
+class _Saver:
+    """Writes results, each call in one statement per database: PostgreSQL gets them through COPY
+    into a temporary table (`rows` are then texts of COPY lines, see `_copy_line`) and one
+    UPDATE … FROM; other databases through one prepared UPDATE (`rows` are tuples). A compute
+    calls it once per share (at most twice), so the number of queries stays fixed."""
+
+    def __init__(self, cycle: Cycle) -> None:
+        self.cycle = cycle
+        self.fields = [cast(Field, Appraisal._meta.get_field(name)) for name in RESULT_FIELDS]
+        self.columns = [str(f.column) for f in self.fields]
+        self.q = connection.ops.quote_name
+
+    def __enter__(self) -> _Saver:
+        if connection.vendor == "postgresql":
+            defs = ", ".join(f"{self.q(c)} {f.db_type(connection)}"
+                             for c, f in zip(self.columns, self.fields, strict=True))
+            with connection.cursor() as cur:
+                cur.execute(f"CREATE TEMP TABLE compute_results (id bigint, {defs}) ON COMMIT DROP")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if connection.vendor == "postgresql" and exc[0] is None:
+            with connection.cursor() as cur:
+                cur.execute("DROP TABLE compute_results")
+
+    def __call__(self, rows: Sequence[Any]) -> None:
+        table, q, columns = Appraisal._meta.db_table, self.q, self.columns
+        with connection.cursor() as cur:
+            if connection.vendor != "postgresql":
+                sets = ", ".join(f"{q(c)} = %s" for c in columns)
+                cur.executemany(f"UPDATE {q(table)} SET {sets} WHERE id = %s",  # noqa: S608  # names from the model
+                                [[*(f.get_db_prep_save(v, connection) if f.name != "breakdown" else v
+                                    for f, v in zip(self.fields, row[1:], strict=True)), row[0]] for row in rows])
+                return
+            with cur.cursor.copy("COPY compute_results FROM STDIN") as copy:
+                for i in range(0, len(rows), 20000):
+                    copy.write("".join(rows[i:i + 20000]))
+            # Statistics of the join key only: a hash join, not a sort of 100,000 rows on disk, without
+            # the cost of sampling the JSON column (a second, for nothing the plan needs).
+            cur.execute("ANALYZE compute_results (id)")
+            sets = ", ".join(f"{q(c)} = s.{q(c)}" for c in columns)
+            cur.execute(f"UPDATE {q(table)} t SET {sets} FROM compute_results s "  # noqa: S608
+                        "WHERE t.id = s.id AND t.cycle_id = %s", [self.cycle.pk])
+            cur.execute("TRUNCATE compute_results")
 
 
+NULL = "\\N"  # NULL in COPY text
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 

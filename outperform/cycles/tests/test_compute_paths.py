@@ -1,4 +1,6 @@
-"""The bulk compute's fast paths (dense ratings, COPY text) store what the general path stores."""
+"""Every way the bulk compute can read and score a cycle stores the same results: the packed read
+(PostgreSQL) with DenseBlocks, the text fold with DenseRatings, the general mappings, and half of the
+groups scored in a forked process."""
 
 from __future__ import annotations
 
@@ -6,8 +8,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
-from outperform.cycles.models import Appraisal, CycleState, RaterAssignment
+from outperform.cycles.models import Appraisal, CycleState, RaterAssignment, Score
 from outperform.cycles.services import (
     appraisal_calibrate,
     assignment_save,
@@ -16,6 +19,7 @@ from outperform.cycles.services import (
     cycle_compute,
     cycle_open,
 )
+from outperform.scoring import DenseRatings
 from outperform.testing.factories import UserFactory, WorkerFactory
 from outperform.testing.templates import make_template
 
@@ -24,21 +28,24 @@ from .helpers_web import make_cycle, submit_all
 pytestmark = pytest.mark.django_db
 
 RESULT = ("composite", "grade", "grade_name", "rank", "group_size", "coefficient", "bonus_fen", "breakdown", "state")
+POSTGRES = connection.vendor == "postgresql"
 
 
 def _results(cycle):  # type: ignore[no-untyped-def]
     return list(Appraisal.objects.filter(cycle=cycle).order_by("id").values_list("id", *RESULT))
 
 
-def test_dense_and_general_ratings_store_the_same_results(world, monkeypatch):
-    # given: a 360 cycle where some appraisals have one rater per role (dense) and one has two peers
+@pytest.fixture
+def rated(world):  # type: ignore[no-untyped-def]
+    """A 360 cycle over two departments (several groups): most appraisals have one rater per role (dense),
+    one has two peers, one a stray score for an indicator no template has; one result is calibrated."""
     roles = ["self", "supervisor", "peer"]
     template = make_template(code="T-DENSE", role_weights={"self": "20", "supervisor": "50", "peer": "30"},
                              indicators=[{"code": "D1", "weight": "33.33", "rater_roles": roles},
                                          {"code": "D2", "weight": "66.67", "rater_roles": roles}])
-    for _ in range(3):
-        WorkerFactory(vendor=world.vendor_a, department=world.ops, position=world.position, user=UserFactory())
-    cycle = make_cycle(world, template, departments=[world.ops], peer_count=2)
+    for department in (world.ops, world.ops, world.ops, world.tech, world.tech):
+        WorkerFactory(vendor=world.vendor_a, department=department, position=world.position, user=UserFactory())
+    cycle = make_cycle(world, template, departments=[world.ops, world.tech], peer_count=2)
     hr = world.users["hr"]
     cycle_open(actor=hr, cycle=cycle)
     cycle = cycle_advance(actor=hr, cycle=cycle, target=CycleState.IN_PROGRESS)
@@ -55,31 +62,117 @@ def test_dense_and_general_ratings_store_the_same_results(world, monkeypatch):
         seen.add(a.appraisal_id)
         assignment_save(actor=a.rater, assignment=a, values={"D1": (str(70 + i), ""), "D2": ("88.88", "")},
                         submit=True)
+    stray = peers[-1]
+    Score.objects.create(cycle=cycle, appraisal_id=stray.appraisal_id, assignment=stray, role="peer",
+                         indicator_code="GONE", value=Decimal("12.00"))
     cycle = cycle_advance(actor=hr, cycle=cycle, target=CycleState.CALIBRATION)
     cycle_compute(actor=hr, cycle=cycle)
     some = Appraisal.objects.filter(cycle=cycle, composite__isnull=False).order_by("id").first()
     assert some is not None
     appraisal_calibrate(actor=hr, appraisal=some, composite=Decimal("91.00"), grade="A", reason="校准会决议")
-    cycle_compute(actor=hr, cycle=cycle)
-    fast = _results(cycle)
-    decoded = []
-    original = computing._DenseDecoder.decode
+    assert len(set(Appraisal.objects.filter(cycle=cycle).values_list("group_key", flat=True))) >= 2
+    return cycle, some
 
-    def spy(self, numbers):  # type: ignore[no-untyped-def]
-        result = original(self, numbers)
-        decoded.append(result is not None)
-        return result
 
-    monkeypatch.setattr(computing._DenseDecoder, "decode", spy)
+def _read_spy(monkeypatch):  # type: ignore[no-untyped-def]
+    """Records the kind of ratings each read hands the engine."""
+    kinds: list[str] = []
+    original = computing._submitted_ratings
+
+    def spy(*args):  # type: ignore[no-untyped-def]
+        ratings = original(*args)
+        kinds.extend("block" if isinstance(r, DenseRatings) and r.block is not None
+                     else "dense" if isinstance(r, DenseRatings) else "general" for r in ratings.values())
+        return ratings
+
+    monkeypatch.setattr(computing, "_submitted_ratings", spy)
+    return kinds
+
+
+def test_every_path_stores_the_same_results(world, rated, monkeypatch):
+    cycle, calibrated = rated
+    hr = world.users["hr"]
+    # given: the default path (PostgreSQL: packed read and DenseBlocks; SQLite: the text fold)
+    kinds = _read_spy(monkeypatch)
     cycle_compute(actor=hr, cycle=cycle)
-    assert set(decoded) == {True, False}, "the dense path and the general path were both taken"
-    # when: the same cycle is computed with the dense path switched off
+    default = _results(cycle)
+    fast = "block" if POSTGRES else "dense"
+    assert set(kinds) == {fast, "general"}, "dense and general appraisals were both read"
+    # two peers, a stray score, and the world's workers without a log-in (no self rater)
+    general = kinds.count("general")
+    assert general >= 2
+    # when: the text fold is forced (PostgreSQL takes it without numpy, or with too many slots)
+    kinds.clear()
+    monkeypatch.setattr(computing, "PACKED_SLOTS_MAX", 0)
+    cycle_compute(actor=hr, cycle=cycle)
+    assert set(kinds) == {"dense", "general"}
+    assert kinds.count("general") == general, "both reads tell dense appraisals apart alike"
+    assert _results(cycle) == default
+    # when: no appraisal is read as dense at all
+    kinds.clear()
     monkeypatch.setattr(computing._DenseDecoder, "decode", lambda self, numbers: None)
     cycle_compute(actor=hr, cycle=cycle)
+    assert set(kinds) == {"general"}
     # then: every stored result is the same, the calibrated one included
-    assert _results(cycle) == fast
-    calibrated = Appraisal.objects.get(pk=some.pk)
-    assert (calibrated.composite, calibrated.grade, calibrated.coefficient) == (Decimal("91.00"), "A", Decimal("1.50"))
+    assert _results(cycle) == default
+    again = Appraisal.objects.get(pk=calibrated.pk)
+    assert (again.composite, again.grade, again.coefficient) == (Decimal("91.00"), "A", Decimal("1.50"))
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the forked share is used on PostgreSQL only")
+def test_a_forked_share_stores_the_same_results(world, rated, monkeypatch):
+    cycle, _ = rated
+    hr = world.users["hr"]
+    cycle_compute(actor=hr, cycle=cycle)
+    alone = _results(cycle)
+    children: list[int] = []
+    original = computing._Forked.result
+
+    def spy(self):  # type: ignore[no-untyped-def]
+        children.append(self.pid)
+        return original(self)
+
+    monkeypatch.setattr(computing._Forked, "result", spy)
+    monkeypatch.setattr(computing, "FORK_FROM", 1)
+    summary = cycle_compute(actor=hr, cycle=cycle)
+    assert len(children) == 1 and children[0] > 0, "a child process scored one share"
+    assert _results(cycle) == alone
+    assert summary.graded == sum(1 for row in alone if row[2])
+
+
+def test_a_failed_child_is_done_again_in_process():
+    parent = computing.os.getpid()
+
+    def work() -> tuple[str, int]:
+        if computing.os.getpid() != parent:
+            raise RuntimeError("the child breaks before writing its result")
+        return "done", 7
+
+    # when: the child fails and the parent asks for the result
+    forked = computing._Forked(work)
+    assert forked.pid > 0, "a child was forked"
+    # then: the parent does the work itself, and nothing is left behind
+    assert forked.result() == ("done", 7)
+    forked.discard()
+    assert not computing.os.path.exists(forked.path)
+
+
+def test_shares_keep_groups_whole_and_near_their_weights():
+    from outperform.scoring import SubjectInput
+
+    def subjects(key, n):  # type: ignore[no-untyped-def]
+        return [SubjectInput(f"{key}{i:03d}", key) for i in range(n)]
+
+    # groups of 50, 40, 30, 20 and 10 subjects = 150, weights 0.42 / 0.58; largest first, each to the
+    # share with the lower (size after / weight): A 50 → large (50/0.58 = 86 < 50/0.42 = 119),
+    # B 40 → small (95 < 155), C 30 → large (138 < 167), D 20 → small (143 < 172), E 10 → large (155 < 167)
+    by_template = {1: subjects("A", 50) + subjects("B", 40) + subjects("C", 30), 2: subjects("D", 20) + subjects("E", 10)}
+    small, large = computing._shares(by_template, (0.42, 0.58))
+    keys = [{s.group_key for _, members in share for s in members} for share in (small, large)]
+    sizes = [sum(len(members) for _, members in share) for share in (small, large)]
+    assert keys == [{"B", "D"}, {"A", "C", "E"}]
+    assert sizes == [60, 90]
+    assert all(len({s.group_key for s in members}) == 1 for share in (small, large) for _, members in share)
 
 
 def test_copy_lines_escape_text_and_write_nulls() -> None:
