@@ -48,7 +48,8 @@ class RectificationNotice(TimeStamped):
     deadline = models.DateField(_("整改期限"), db_index=True)
     indicators = models.ManyToManyField("indicators.Indicator", verbose_name=_("相关指标"), blank=True,
                                         related_name="+")
-    # What opened it automatically (e.g. "standing:42"); one open notice per source (idempotent).
+    # What opened it automatically: "standing:<vendor>:<cycle>" — one notice per vendor and period,
+    # whatever its state, so a standings refresh run again issues no duplicate (unique when set).
     source_key = models.CharField(_("来源"), max_length=60, blank=True, db_index=True)
     vendor_plan = models.TextField(_("服务商整改方案"), blank=True)
     vendor_response = models.TextField(_("整改完成说明"), blank=True)
@@ -73,6 +74,8 @@ class RectificationNotice(TimeStamped):
         verbose_name_plural = _("整改通知")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["vendor", "state"]), models.Index(fields=["state", "deadline"])]
+        constraints = [models.UniqueConstraint(fields=["source_key"], condition=~models.Q(source_key=""),
+                                               name="unique_notice_source")]
 
     def __str__(self) -> str:
         return self.number

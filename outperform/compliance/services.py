@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -25,10 +25,10 @@ from django.utils.translation import gettext_lazy
 
 from outperform.access.models import Role, RoleGrant
 from outperform.access.scoping import scope_for
-from outperform.core.audit import audit_create, audit_update, snapshot
+from outperform.core.audit import audit_bulk, audit_create, audit_update, snapshot
 from outperform.core.models import User
 from outperform.core.services import object_create, object_update
-from outperform.notifications.models import Notification
+from outperform.notifications.delivery import Outgoing, notify, notify_many
 
 from .models import (
     OPEN_NOTICE_STATES,
@@ -88,6 +88,24 @@ def _number(today: dt.date) -> str:
     return f"ZG{today:%Y%m%d}-{secrets.token_hex(3).upper()}"
 
 
+def _numbers(today: dt.date, n: int) -> list[str]:
+    """n notice numbers of the day, distinct from each other and from the stored ones. Random
+    suffixes collide now and then once a day has hundreds of notices (a bulk issue): the clashes
+    are drawn again, one query per round, almost always a single round."""
+    out: list[str] = []
+    taken: set[str] = set()
+    while len(out) < n:
+        fresh: set[str] = set()
+        while len(fresh) < n - len(out):
+            number = _number(today)
+            if number not in taken:
+                fresh.add(number)
+        stored = set(RectificationNotice.objects.filter(number__in=fresh).values_list("number", flat=True))
+        taken |= fresh
+        out += sorted(fresh - stored)
+    return out
+
+
 def _event(notice: RectificationNotice, action: str, actor: User | None, note: str = "") -> NoticeEvent:
     return NoticeEvent.objects.create(notice=notice, action=action, state=notice.state, actor=actor, note=note)
 
@@ -95,19 +113,20 @@ def _event(notice: RectificationNotice, action: str, actor: User | None, note: s
 def _vendor_manager_ids(vendor_ids: Iterable[int]) -> dict[int, list[int]]:
     out: dict[int, list[int]] = {}
     for vendor_id, user_id in RoleGrant.objects.filter(
-            role=Role.VENDOR_MANAGER, vendor_id__in=list(vendor_ids)).values_list("vendor_id", "user_id"):
+            role=Role.VENDOR_MANAGER, vendor_id__in=list(vendor_ids), user__is_active=True,
+    ).values_list("vendor_id", "user_id"):
         out.setdefault(vendor_id, []).append(user_id)
     return out
 
 
 def _hr_ids() -> list[int]:
-    return list(RoleGrant.objects.filter(role=Role.HR_ADMIN).values_list("user_id", flat=True).distinct())
+    return list(RoleGrant.objects.filter(role=Role.HR_ADMIN, user__is_active=True)
+                .values_list("user_id", flat=True).distinct())
 
 
 def _notify(user_ids: Iterable[int | None], *, kind: str, title: str, body: str, url: str, key: str) -> None:
-    rows = [Notification(user_id=uid, kind=kind, title=title[:200], body=body, url=url, dedupe_key=key[:120])
-            for uid in sorted({u for u in user_ids if u is not None})]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    notify(user_ids=sorted({u for u in user_ids if u is not None}), kind=kind, title=title[:200], body=body,
+           url=url, dedupe_key=key[:120])
 
 
 def _plan_kind() -> str:
@@ -145,7 +164,7 @@ def notice_issue(
                            owner=owner or actor, start_date=today, deadline=deadline, state=PlanState.ACTIVE,
                            source_cycle=source_cycle)
     plan = plan_save(actor=actor, obj=plan, before=None)  # type: ignore[arg-type]
-    notice = RectificationNotice(plan=plan, vendor=vendor, number=_number(today), deadline=deadline,
+    notice = RectificationNotice(plan=plan, vendor=vendor, number=_numbers(today, 1)[0], deadline=deadline,
                                  source_key=source_key, escalate_to=escalate_to)
     object_create(actor=actor, obj=notice)
     if indicators:
@@ -163,7 +182,7 @@ def notice_issue(
 def _links_add(notice: RectificationNotice, links: Sequence[tuple[str, int, str]]) -> None:
     from outperform.records.registry import sources
 
-    known = set(sources()) | {"audit_finding"}
+    known = set(sources()) | {"audit_finding", "scorecard"}
     rows = []
     for kind, record_id, label in links:
         if kind not in known:
@@ -276,37 +295,120 @@ def escalate_overdue(today: dt.date | None = None) -> int:
             NoticeEvent(notice=n, action="escalate", state=n.state, note=_("已逾期 %(d)s 天") % {
                 "d": (today - n.deadline).days}) for n in rows])
         hr = _hr_ids()
-        out = []
-        for n in rows:
-            title = (_("整改通知逾期：%s") % n.plan.title)[:200]
-            body = _("整改通知 %(no)s 已于 %(d)s 到期仍未关闭。") % {"no": n.number, "d": n.deadline.isoformat()}
-            url = reverse("compliance:notices_detail", args=[n.pk])
-            recipients: set[int] = {*hr, *(u for u in (n.plan.owner_id, n.escalate_to_id) if u is not None)}
-            for uid in sorted(recipients):
-                out.append(Notification(user_id=uid, kind=KIND_OVERDUE, title=title, body=body, url=url,
-                                        dedupe_key=f"{KIND_OVERDUE}:{n.pk}"))
-        Notification.objects.bulk_create(out, ignore_conflicts=True, batch_size=1000)
+        notify_many([Outgoing(
+            kind=KIND_OVERDUE, title=(_("整改通知逾期：%s") % n.plan.title)[:200],
+            body=_("整改通知 %(no)s 已于 %(d)s 到期仍未关闭。") % {"no": n.number, "d": n.deadline.isoformat()},
+            url=reverse("compliance:notices_detail", args=[n.pk]), dedupe_key=f"{KIND_OVERDUE}:{n.pk}",
+            user_ids=tuple(sorted({*hr, *(u for u in (n.plan.owner_id, n.escalate_to_id) if u is not None)})),
+        ) for n in rows])
     return len(rows)
 
 
+def standing_source_key(vendor_id: int, standing: Any) -> str:
+    """One notice per vendor and period: "standing:<vendor>:<cycle>" (the standing's latest
+    period); a standing without a period falls back to its own row."""
+    cycle_id = getattr(standing, "cycle_id", None)
+    return f"standing:{vendor_id}:{cycle_id}" if cycle_id else f"standing:{vendor_id}:row{standing.pk}"
+
+
 def rectification_required(vendor: Any, standing: Any, actor: User | None) -> RectificationNotice:
-    """Called by the standings app when a vendor's standing calls for rectification: open a notice
-    for the vendor unless one is already open for that standing (idempotent; returns it)."""
-    key = f"standing:{getattr(standing, 'pk', standing)}"
-    existing = RectificationNotice.objects.filter(vendor=vendor, source_key=key,
-                                                  state__in=OPEN_NOTICE_STATES).first()
-    if existing is not None:
-        return existing
-    label = str(standing)
-    try:
-        with transaction.atomic():
-            return notice_issue(
-                actor=actor, vendor=vendor, title=_("评级整改：%s") % label[:100],
-                problems=_("服务商评级结果要求整改：%s") % label,
-                measures=_("请分析评级下降的原因，提交整改方案和完成证据。"),
-                deadline=timezone.localdate() + dt.timedelta(days=DEFAULT_NOTICE_DAYS), source_key=key)
-    except IntegrityError:  # a concurrent call won
-        return RectificationNotice.objects.get(vendor=vendor, source_key=key, state__in=OPEN_NOTICE_STATES)
+    """Called for one vendor whose standing calls for rectification: the notice of that vendor and
+    period, issued now unless one exists already (whatever its state — idempotent)."""
+    issued = rectifications_required([(vendor, standing)], actor)
+    if issued:
+        return issued[0]
+    return RectificationNotice.objects.get(vendor=vendor, source_key=standing_source_key(vendor.pk, standing))
+
+
+@transaction.atomic
+def rectifications_required(pairs: Sequence[tuple[Any, Any]], actor: User | None) -> list[RectificationNotice]:
+    """Issue, in bulk, the rectification notices that a standings refresh calls for: one per
+    vendor and period (`standing_source_key`), none if that notice exists in any state, so a
+    refresh run again issues no duplicate. Each notice is the shared improvement plan plus the
+    notice row, its first timeline event and a link to the period's scorecard; each plan and each
+    notice has one audit row; the vendor's managers get the notice and HR one summary. Returns the
+    notices issued now. A constant number of queries, however many vendors."""
+    from outperform.development.models import ImprovementPlan, PlanState, PlanSubject
+    from outperform.vendors.models import Vendor
+
+    ensure_hr(actor)
+    wanted: dict[str, tuple[Any, Any]] = {}
+    for vendor, standing in pairs:
+        wanted.setdefault(standing_source_key(vendor.pk, standing), (vendor, standing))
+    if not wanted:
+        return []
+    # Two refreshes at once: the second waits here for the first to commit, then sees its notices.
+    list(Vendor.objects.select_for_update().filter(pk__in={v.pk for v, _s in wanted.values()})
+         .values_list("pk", flat=True))
+    existing = set(RectificationNotice.objects.filter(source_key__in=list(wanted)).values_list("source_key", flat=True))
+    todo = [(key, vendor, standing) for key, (vendor, standing) in wanted.items() if key not in existing]
+    if not todo:
+        return []
+    today = timezone.localdate()
+    deadline = today + dt.timedelta(days=DEFAULT_NOTICE_DAYS)
+    plans = []
+    for _key, vendor, standing in todo:
+        args = {"vendor": vendor.name, "code": getattr(standing, "code", ""), "score": getattr(standing, "score", ""),
+                "period": getattr(standing, "period_label", "")}
+        plans.append(ImprovementPlan(
+            kind=_plan_kind(), subject_kind=PlanSubject.VENDOR, vendor=vendor,
+            title=(_("评级整改：%(vendor)s %(period)s %(code)s 级") % args)[:150],
+            problems=_("服务商评级为 %(code)s，综合评分 %(score)s（截至 %(period)s），该评级要求整改。") % args,
+            measures=_("请分析评级下降的原因，提交整改方案和完成证据。"), owner=actor, start_date=today,
+            deadline=deadline, state=PlanState.ACTIVE, source_cycle_id=getattr(standing, "cycle_id", None)))
+    ImprovementPlan.objects.bulk_create(plans, batch_size=500)
+    numbers = _numbers(today, len(todo))
+    notices = [RectificationNotice(plan=plan, vendor=vendor, number=number, deadline=deadline, source_key=key)
+               for (key, vendor, _s), plan, number in zip(todo, plans, numbers, strict=True)]
+    RectificationNotice.objects.bulk_create(notices, batch_size=500)
+    NoticeEvent.objects.bulk_create([
+        NoticeEvent(notice=n, action="issue", state=n.state, actor=actor,
+                    note=_("评级 %(code)s 要求整改") % {"code": getattr(s, "code", "")})
+        for n, (_k, _v, s) in zip(notices, todo, strict=True)], batch_size=500)
+    _scorecard_links(notices, [s for _k, _v, s in todo])
+    audit_bulk(actor, created=[*plans, *notices], reason=_("评级要求整改"))
+    _notify_issued(notices)
+    return notices
+
+
+def _scorecard_links(notices: list[RectificationNotice], standings: list[Any]) -> None:
+    """Link each notice to the vendor's scorecard of the standing's period (one read, one insert)."""
+    from outperform.cycles.models import Appraisal
+
+    periods = {(n.vendor_id, getattr(s, "cycle_id", None)) for n, s in zip(notices, standings, strict=True)}
+    cycle_ids = {c for _v, c in periods if c}
+    if not cycle_ids:
+        return
+    cards: dict[tuple[int, int | None], tuple[int, str]] = {(v, c): (pk, name) for pk, v, c, name in Appraisal.objects.filter(
+        subject_kind="vendor", cycle_id__in=cycle_ids, vendor_id__in={v for v, _c in periods},
+    ).values_list("pk", "vendor_id", "cycle_id", "cycle__name")}
+    NoticeLink.objects.bulk_create([
+        NoticeLink(notice=n, record_kind="scorecard", record_id=card[0], label=(_("%s 服务商计分卡") % card[1])[:200])
+        for n, s in zip(notices, standings, strict=True)
+        if (card := cards.get((n.vendor_id, getattr(s, "cycle_id", None)))) is not None
+    ], ignore_conflicts=True, batch_size=500)
+
+
+def _notify_issued(notices: list[RectificationNotice]) -> None:
+    """Both sides: each vendor's managers get their notice; HR gets one summary of the batch."""
+    if not notices:
+        return
+    managers = _vendor_manager_ids({n.vendor_id for n in notices})
+    messages = [Outgoing(
+        kind=KIND_ISSUED, title=(_("整改通知：%s") % n.plan.title)[:200],
+        body=_("请于 %(d)s 前在平台答复整改方案并上传证据。") % {"d": n.deadline.isoformat()},
+        url=reverse("compliance:notices_detail", args=[n.pk]), dedupe_key=f"{KIND_ISSUED}:{n.pk}",
+        user_ids=tuple(managers.get(n.vendor_id, ())),
+    ) for n in notices]
+    names = [n.vendor.name for n in notices[:20]]
+    more = _(" 等 %(n)d 家") % {"n": len(notices)} if len(notices) > len(names) else ""
+    messages.append(Outgoing(
+        kind=KIND_ISSUED, title=(_("评级要求整改：已向 %(n)d 家服务商发出整改通知") % {"n": len(notices)})[:200],
+        body="、".join(names) + more, url=reverse("compliance:notices_list") + "?state=issued",
+        dedupe_key=f"{KIND_ISSUED}:batch:{notices[0].pk}",
+        user_ids=tuple(_hr_ids()),
+    ))
+    notify_many(messages)
 
 
 # --- audits and findings -------------------------------------------------------------------------

@@ -57,9 +57,15 @@ def notice_issue_view(request: HttpRequest) -> HttpResponse:
     return render(request, "compliance/notice_issue.html", {"form": form}, status=status)
 
 
+# Linked records this app knows how to show; other kinds come from records.registry.
+LINK_LABELS = {"audit_finding": gettext_lazy("审查发现"), "scorecard": gettext_lazy("服务商计分卡")}
+
+
 def _record_url(kind: str, record_id: int) -> str:
     if kind == "audit_finding":
         return reverse("compliance:findings_detail", args=[record_id])
+    if kind == "scorecard":
+        return reverse("standings:scorecard", args=[record_id])
     return ""
 
 
@@ -70,7 +76,7 @@ def notice_detail(request: HttpRequest, pk: int, forms: dict[str, Any] | None = 
     scope = scope_for(request.user)
     vendor_side = services.is_vendor_side(request.user, notice.vendor_id)  # type: ignore[arg-type]
     hr = scope.whole_write
-    labels = {k: s.label for k, s in sources().items()}
+    labels = {**{k: s.label for k, s in sources().items()}, **LINK_LABELS}
     links = [{"label": link.label or f"#{link.record_id}", "kind": labels.get(link.record_kind, link.record_kind),
               "url": _record_url(link.record_kind, link.record_id)} for link in notice.links.all()]
     forms = forms or {}
@@ -188,8 +194,12 @@ def portal(request: HttpRequest) -> HttpResponse:
                    .values_list("pk", "name")) if scope.whole_view else []
     latest = data["latest"]
     can_appeal = bool(latest and latest.vendor_id in scope.vendor_ids and latest.state == "published")
+    # The appeal is the cycles app's (POST only): its form is shown here and posts there.
+    from outperform.cycles.forms import AppealForm
+
     return render(request, "compliance/portal.html", {
         **data, "vendor": vendor, "vendors": vendors, "can_appeal": can_appeal,
+        "appeal_form": AppealForm() if can_appeal else None,
     })
 
 
@@ -201,6 +211,9 @@ def portal_results(request: HttpRequest) -> HttpResponse:
     cycles = list(qs.order_by().values_list("cycle_id", "cycle__name").distinct())
     grades = sorted({g for g in qs.order_by().values_list("grade_name", flat=True).distinct() if g})
     cycle_id, grade = request.GET.get("cycle", ""), request.GET.get("grade", "")
+    search = request.GET.get("q", "").strip()
+    if search:
+        qs = qs.filter(subject_name__icontains=search)
     if cycle_id.isdigit():
         qs = qs.filter(cycle_id=int(cycle_id))
     if grade:
@@ -214,7 +227,7 @@ def portal_results(request: HttpRequest) -> HttpResponse:
     return render(request, "compliance/portal_results.html", {
         "vendor": vendor, "page": page, "per_page": per_page, "page_sizes": PAGE_SIZES,
         "querystring": params.urlencode(), "cycles": sorted(set(cycles), key=lambda c: -c[0]), "grades": grades,
-        "cycle_id": cycle_id, "grade": grade, "whole_view": scope_for(request.user).whole_view,
+        "cycle_id": cycle_id, "grade": grade, "search": search, "whole_view": scope_for(request.user).whole_view,
     })
 
 

@@ -11,10 +11,15 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 TWO_PLACES = Decimal("0.01")
+ONE_PLACE = Decimal("0.1")
 
 
 def q2(value: Decimal) -> Decimal:
     return value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def q1(value: Decimal) -> Decimal:
+    return value.quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

@@ -5,18 +5,28 @@ from outperform.cycles.models import Cycle
 from outperform.indicators.models import SubjectKind
 from outperform.vendors.models import Vendor
 
-from .models import Settlement, SettlementRule, SettlementState, VendorStanding
+from .models import Settlement, SettlementRule, SettlementState, StandingBand, VendorStanding
+
+
+class StandingBandFilterSet(django_filters.FilterSet):
+    require_rectification = django_filters.BooleanFilter(label=_("要求整改"))
+    termination_review = django_filters.BooleanFilter(label=_("进入终止合作评审"))
+
+    class Meta:
+        model = StandingBand
+        fields = ["require_rectification", "termination_review"]
 
 
 class VendorStandingFilterSet(django_filters.FilterSet):
     vendor = django_filters.ModelChoiceFilter(queryset=Vendor.objects.all(), label=_("服务商"))
     code = django_filters.CharFilter(label=_("评级"))
     is_current = django_filters.BooleanFilter(label=_("当前评级"))
+    rectification_required = django_filters.BooleanFilter(label=_("要求整改"))
     termination_review = django_filters.BooleanFilter(label=_("终止合作评审"))
 
     class Meta:
         model = VendorStanding
-        fields = ["vendor", "code", "is_current", "termination_review"]
+        fields = ["vendor", "code", "is_current", "rectification_required", "termination_review"]
 
 
 class SettlementRuleFilterSet(django_filters.FilterSet):

@@ -65,3 +65,26 @@ class SettlementComputeForm(forms.Form):
 
         self.fields["cycle"].queryset = Cycle.objects.filter(  # type: ignore[attr-defined]
             subject_kind=SubjectKind.VENDOR).order_by("-end_date")
+
+
+_YES_NO = (("", _("全部")), ("1", _("是")), ("0", _("否")))
+
+
+class OverviewFilterForm(forms.Form):
+    """Filters of the standings overview (and of the termination-review list)."""
+
+    code = forms.ChoiceField(label=_("评级"), required=False)
+    rectification = forms.ChoiceField(label=_("要求整改"), choices=_YES_NO, required=False)
+    termination = forms.ChoiceField(label=_("终止合作评审"), choices=_YES_NO, required=False)
+
+    def __init__(self, *args: Any, codes: list[str], termination_fixed: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        code = self.fields["code"]
+        assert isinstance(code, forms.ChoiceField)
+        code.choices = [("", _("全部")), *((c, c) for c in codes), ("-", _("暂无评级"))]
+        if termination_fixed:
+            del self.fields["termination"]
+
+    def flag(self, name: str) -> bool | None:
+        value = self.cleaned_data.get(name, "") if self.is_valid() else ""
+        return None if value == "" else value == "1"

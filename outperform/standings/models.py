@@ -140,6 +140,10 @@ class SettlementRule(TimeStamped):
     def __str__(self) -> str:
         return f"{self.contract}"
 
+    def adjustments_display(self) -> str:
+        """"C -5%，D -10%": the adjustments as people read them, in band-code order."""
+        return "，".join(f"{code} {pct}%" for code, pct in sorted((self.standing_adjustments or {}).items()))
+
     def clean(self) -> None:
         adjustments = self.standing_adjustments
         if not isinstance(adjustments, dict):

@@ -1,4 +1,6 @@
-"""Declared pages: standing bands and settlement rules (CRUD), standing history (read-only)."""
+"""Declared pages: standing bands and settlement rules (CRUD), standing history (read-only). Each
+list has search, filters, pagination and ?export=xlsx; none imports (standings are computed, bands
+and rules are few), so the routes come from `compliance.exports.crud_routes`."""
 
 from __future__ import annotations
 
@@ -8,10 +10,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from outperform.access.scoping import Scope
+from outperform.compliance.exports import exporter_for
 from outperform.core.crud import Col, Resource
 from outperform.core.display import format_money
 
-from .filters import SettlementFilterSet, SettlementRuleFilterSet, VendorStandingFilterSet
+from .filters import (
+    SettlementFilterSet,
+    SettlementRuleFilterSet,
+    StandingBandFilterSet,
+    VendorStandingFilterSet,
+)
 from .forms import SettlementRuleForm, StandingBandForm
 from .models import Settlement, SettlementRule, StandingBand, VendorStanding
 
@@ -20,6 +28,7 @@ class StandingBandResource(Resource):
     model = StandingBand
     name = "bands"
     namespace = "standings"
+    filterset_class = StandingBandFilterSet
     search_fields = ("code", "name")
     default_ordering = ("-lower_bound",)
     columns = (
@@ -81,6 +90,7 @@ class SettlementRuleResource(Resource):
         Col("contract.number", _("合同编号"), "contract__number", link=True),
         Col("contract.vendor.name", _("服务商"), "contract__vendor__name"),
         Col("period_fee_fen", _("每期费用"), "period_fee_fen", money=True),
+        Col("adjustments_display", _("评级调整比例")),
         Col("breach_deduction_fen", _("每次SLA违约扣款"), money=True),
         Col("breach_cap_fen", _("SLA扣款上限"), money=True),
         Col("note", _("说明")),
@@ -106,6 +116,11 @@ class SettlementResource(Resource):
 
 def money(fen: int | None) -> str:
     return format_money(fen)
+
+
+for _cls, _title in ((StandingBandResource, "评级档位"), (VendorStandingResource, "评级历史"),
+                     (SettlementRuleResource, "结算规则")):
+    _cls.importer = exporter_for(_cls.model, _title, _cls.detail_fields or _cls.columns)
 
 
 RESOURCES = (StandingBandResource(), VendorStandingResource(), SettlementRuleResource())

@@ -10,7 +10,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 
 from outperform.access.scoping import restrict
 from outperform.cycles.models import Appraisal, Cycle, CycleState
@@ -44,16 +54,21 @@ def has_activity(composite: Decimal | None, breakdown: dict[str, Any] | None) ->
 
 
 def period_scores(vendor_ids: set[int] | None = None) -> dict[int, list[PeriodScore]]:
-    """Every published vendor scorecard, newest period first, per vendor (one query)."""
+    """Every published vendor scorecard, newest period first, per vendor (one query). The
+    breakdown is not read: the database answers `has_activity`'s question (is the weighted score
+    JSON null?), so a refresh does not carry every scorecard's breakdown over the wire."""
     qs = Appraisal.objects.filter(subject_kind=SubjectKind.VENDOR, cycle__state__in=RESULT_STATES,
                                   vendor__isnull=False)
     if vendor_ids is not None:
         qs = qs.filter(vendor_id__in=vendor_ids)
+    # NULL when the key is missing (counts as active, as in has_activity), true when it is JSON null.
+    idle = ExpressionWrapper(Q(breakdown__weighted_score=None), output_field=BooleanField())
     out: dict[int, list[PeriodScore]] = defaultdict(list)
-    for vid, cid, name, end, composite, breakdown in qs.order_by("-cycle__end_date", "-cycle_id").values_list(
-        "vendor_id", "cycle_id", "cycle__name", "cycle__end_date", "composite", "breakdown"
+    for vid, cid, name, end, composite, no_weighted in qs.annotate(idle=idle).order_by(
+        "-cycle__end_date", "-cycle_id").values_list(
+        "vendor_id", "cycle_id", "cycle__name", "cycle__end_date", "composite", "idle"
     ):
-        out[vid].append(PeriodScore(vid, cid, name, end, composite, has_activity(composite, breakdown)))
+        out[vid].append(PeriodScore(vid, cid, name, end, composite, composite is not None and no_weighted is not True))
     return out
 
 
@@ -70,11 +85,42 @@ def decay_weights() -> list[int]:
     return list(policy.decay_weights) if policy else [50, 30, 20]
 
 
+def current_keys() -> dict[int, VendorStanding]:
+    """Every vendor's current standing, only what a refresh compares (code, score, period)."""
+    return {s.vendor_id: s for s in VendorStanding.objects.filter(is_current=True).only(
+        "pk", "vendor_id", "cycle_id", "code", "score")}
+
+
 def current_standings(vendor_ids: set[int] | None = None) -> dict[int, VendorStanding]:
     qs = VendorStanding.objects.filter(is_current=True)
     if vendor_ids is not None:
         qs = qs.filter(vendor_id__in=vendor_ids)
     return {s.vendor_id: s for s in qs}
+
+
+def standing_overview(user: Any, bands: list[StandingBand], *, search: str = "", code: str = "",
+                      rectification: bool | None = None, termination: bool | None = None) -> QuerySet[Vendor]:
+    """Vendors in the caller's scope with their current standing (score, code) annotated, worst
+    first, vendors without a standing last. `code="-"` keeps the vendors without a standing. The
+    consequence filters follow the bands as configured now (a band edited since the standing was
+    computed counts with its new actions). One query, whatever the number of vendors; the page
+    then reads its own rows' standings."""
+    current = VendorStanding.objects.filter(vendor=OuterRef("pk"), is_current=True).order_by("-created_at", "-id")
+    qs = restrict(Vendor.objects.all(), user, "view").annotate(
+        standing_score=Subquery(current.values("score")[:1]),
+        standing_code=Subquery(current.values("code")[:1]),
+    )
+    if search:
+        qs = qs.filter(name__icontains=search)
+    if code == "-":
+        qs = qs.filter(standing_code__isnull=True)
+    elif code:
+        qs = qs.filter(standing_code=code)
+    for flag, value in (("require_rectification", rectification), ("termination_review", termination)):
+        if value is not None:
+            codes = [b.code for b in bands if getattr(b, flag)]
+            qs = qs.filter(standing_code__in=codes) if value else qs.exclude(standing_code__in=codes)
+    return qs.order_by(F("standing_score").asc(nulls_last=True), "name", "pk")
 
 
 def standing_list(user: Any) -> QuerySet[VendorStanding]:
@@ -192,3 +238,41 @@ def scorecards(vendor: Vendor) -> QuerySet[Appraisal]:
     return (Appraisal.objects.filter(vendor=vendor, subject_kind=SubjectKind.VENDOR)
             .select_related("cycle").order_by("-cycle__end_date"))
 
+
+
+def comparison(user: Any, cycle: Cycle | None, search: str = "") -> dict[str, Any]:
+    """Vendors in scope side by side for one vendor cycle: standing, composite, each dimension,
+    outsourcing cost against the internal benchmark (ratio in %, 1 place, half up). Vendors with
+    neither a scorecard, a cost nor a standing are left out. Constant queries."""
+    vendors = restrict(Vendor.objects.all(), user, "view").order_by("name")
+    if search:
+        vendors = vendors.filter(name__icontains=search)
+    vendor_list = list(vendors)
+    ids = {v.pk for v in vendor_list}
+    dims: list[dict[str, str]] = []
+    scores: dict[int, dict[str, Any]] = {}
+    if cycle is not None:
+        dims, scores = dimension_scores(cycle, ids)
+    costs = cost_comparison(ids, cycle.start_date if cycle else None, cycle.end_date if cycle else None)
+    current = current_standings(ids)
+    rows: list[dict[str, Any]] = []
+    for v in vendor_list:
+        s = scores.get(v.pk)
+        cost = costs.get(v.pk)
+        if s is None and cost is None and v.pk not in current:
+            continue
+        ratio = None
+        if cost and cost["benchmark"]:
+            ratio = calc.q1(Decimal(cost["cost"]) * 100 / Decimal(cost["benchmark"]))
+        rows.append({"vendor": v, "composite": s["composite"] if s else None,
+                     "dims": [s["dims"].get(d["code"]) if s else None for d in dims],
+                     "cost": cost, "ratio": ratio, "standing": current.get(v.pk)})
+    return {"dims": dims, "rows": rows}
+
+
+def vendor_notices(user: Any, vendor: Vendor, limit: int = 5) -> list[Any]:
+    """The vendor's latest rectification notices (compliance app) the caller may see; one query."""
+    from outperform.compliance.models import RectificationNotice
+
+    return list(restrict(RectificationNotice.objects.filter(vendor=vendor), user, "view")
+                .select_related("plan").order_by("-created_at", "-id")[:limit])

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from outperform.access.scoping import get_scoped_or_404, restrict, scope_for
+from outperform.compliance.exports import may_use
 from outperform.core.audit import snapshot
 from outperform.core.crud import PAGE_SIZES, paginate, xlsx_response
 from outperform.core.services import object_update
@@ -24,9 +25,9 @@ from outperform.cycles.models import Appraisal, Cycle
 from outperform.indicators.models import SubjectKind
 from outperform.vendors.models import Vendor
 
-from . import selectors, services
+from . import exports, selectors, services
 from .filters import SettlementFilterSet
-from .forms import SettlementComputeForm, StandingPolicyForm
+from .forms import OverviewFilterForm, SettlementComputeForm, StandingPolicyForm
 from .models import Settlement, StandingBand, StandingPolicy, VendorStanding
 
 
@@ -38,17 +39,56 @@ def _band_colours() -> dict[str, str]:
     return dict(StandingBand.objects.values_list("code", "colour"))
 
 
+def _querystrings(request: HttpRequest) -> dict[str, str]:
+    params = request.GET.copy()
+    params.pop("page", None)
+    export = params.copy()
+    export["export"] = "xlsx"
+    return {"querystring": params.urlencode(), "export_querystring": export.urlencode()}
+
+
+def _overview(request: HttpRequest, *, termination_only: bool, template: str, filename: str,
+              title: str) -> HttpResponse:
+    """The vendors in scope with their current standing: search, filters, pagination, export.
+    Constant queries: the page of vendors (one query with the standing annotated), their
+    standings, the bands."""
+    bands = selectors.bands()
+    form = OverviewFilterForm(request.GET, codes=[b.code for b in bands], termination_fixed=termination_only)
+    code = form.cleaned_data.get("code", "") if form.is_valid() else ""
+    search = request.GET.get("q", "").strip()
+    qs = selectors.standing_overview(
+        request.user, bands, search=search, code=code, rectification=form.flag("rectification"),
+        termination=True if termination_only else form.flag("termination"))
+    by_code = {b.code: b for b in bands}
+
+    def rows(vendors: list[Vendor]) -> list[dict[str, Any]]:
+        # The consequences as the band says now; the row's own copy for a band deleted since.
+        current = selectors.current_standings({v.pk for v in vendors})
+        out = []
+        for v in vendors:
+            s = current.get(v.pk)
+            band = by_code.get(s.code) if s else None
+            out.append({"vendor": v, "standing": s,
+                        "rectification": band.require_rectification if band else bool(s and s.rectification_required),
+                        "termination": band.termination_review if band else bool(s and s.termination_review)})
+        return out
+
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(exports.overview_xlsx(rows(list(qs)), title), filename)
+    page, per_page = paginate(request, qs)
+    return render(request, template, {
+        "page": page, "rows": rows(list(page.object_list)),
+        "filter_form": form, "search": search, "per_page": per_page, "page_sizes": PAGE_SIZES,
+        "bands": bands, "colours": {b.code: b.colour for b in bands}, "can_refresh": _hr(request),
+        "weights": selectors.decay_weights(), **_querystrings(request),
+    })
+
+
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    """Every vendor in scope with its current standing (two queries)."""
-    vendors = list(restrict(Vendor.objects.all(), request.user).order_by("name"))
-    current = selectors.current_standings({v.pk for v in vendors})
-    rows: list[dict[str, Any]] = [{"vendor": v, "standing": current.get(v.pk)} for v in vendors]
-    rows.sort(key=lambda r: (r["standing"] is None, r["standing"].score if r["standing"] else Decimal(0)))
-    return render(request, "standings/index.html", {
-        "rows": rows, "bands": selectors.bands(), "can_refresh": _hr(request),
-        "weights": selectors.decay_weights(),
-    })
+    """Every vendor in scope with its current standing, worst first."""
+    return _overview(request, termination_only=False, template="standings/index.html",
+                     filename="standings.xlsx", title="服务商评级")
 
 
 @login_required
@@ -65,6 +105,8 @@ def refresh(request: HttpRequest) -> HttpResponse:
 @login_required
 def vendor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     vendor = get_scoped_or_404(Vendor.objects.all(), request.user, pk=pk)
+    scope = scope_for(request.user)
+    sees_notices = scope.whole_view or vendor.pk in scope.vendor_ids
     history = list(VendorStanding.objects.filter(vendor=vendor).select_related("cycle").order_by("-created_at", "-id"))
     current = next((s for s in history if s.is_current), None)
     rollup = selectors.vendor_rollup(vendor)
@@ -78,11 +120,21 @@ def vendor_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "standing": [{"at": s.created_at.date().isoformat(), "score": str(s.score), "code": s.code}
                      for s in reversed(history)],
     }
+    bands = {b.code: b for b in selectors.bands()}
+    band = bands.get(current.code) if current else None
+    gates = [services.vendor_gate(vendor, a) for a in services.GATE_ACTIONS]
     return render(request, "standings/vendor.html", {
         "vendor": vendor, "current": current, "history": history, "rollup": rollup, "chart": chart,
         "scorecards": [{"a": a, "active": selectors.has_activity(a.composite, a.breakdown)} for a in cards],
-        "warnings": services.gate_warnings(vendor), "colours": _band_colours(),
-        "blocked": [a for a in services.GATE_ACTIONS if not services.vendor_gate(vendor, a).allowed],
+        "warnings": [g.warning for g in gates if g.allowed and g.warning],
+        "blocked": [g.warning for g in gates if not g.allowed],
+        "colours": {code: b.colour for code, b in bands.items()},
+        # The consequences as the band says now; the row's own copy for a band deleted since.
+        "rectification": band.require_rectification if band else bool(current and current.rectification_required),
+        "termination": band.termination_review if band else bool(current and current.termination_review),
+        # Notices are the vendor's and the client's business: supervisors get no empty box.
+        "notices": selectors.vendor_notices(request.user, vendor) if sees_notices else None,
+        "can_issue": may_use("compliance:notices_create", scope),
     })
 
 
@@ -110,50 +162,41 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def compare(request: HttpRequest) -> HttpResponse:
-    vendors = list(restrict(Vendor.objects.all(), request.user).order_by("name"))
-    ids = {v.pk for v in vendors}
+    """Vendors side by side for one vendor cycle; the table pages, the charts show the page's
+    vendors; the export has every row."""
     cycles = list(selectors.vendor_cycles())
     cycle = next((c for c in cycles if str(c.pk) == request.GET.get("cycle")), cycles[0] if cycles else None)
-    dims: list[dict[str, str]] = []
-    scores: dict[int, dict[str, Any]] = {}
-    if cycle is not None:
-        dims, scores = selectors.dimension_scores(cycle, ids)
-    costs = selectors.cost_comparison(ids, cycle.start_date if cycle else None, cycle.end_date if cycle else None)
-    current = selectors.current_standings(ids)
-    trend = selectors.composite_trend(ids)
-    rows: list[dict[str, Any]] = []
-    for v in vendors:
-        s = scores.get(v.pk)
-        cost = costs.get(v.pk)
-        if s is None and cost is None and v.pk not in current:
-            continue
-        ratio = None
-        if cost and cost["benchmark"]:
-            ratio = (Decimal(cost["cost"]) * 100 / Decimal(cost["benchmark"])).quantize(Decimal("0.1"))
-        rows.append({"vendor": v, "composite": s["composite"] if s else None,
-                     "dims": [s["dims"].get(d["code"]) if s else None for d in dims],
-                     "cost": cost, "ratio": ratio, "standing": current.get(v.pk)})
-    names = {v.pk: v.name for v in vendors}
+    search = request.GET.get("q", "").strip()
+    data = selectors.comparison(request.user, cycle, search)
+    dims, all_rows = data["dims"], data["rows"]
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(exports.compare_xlsx(dims, all_rows, "服务商对比"), "vendor-comparison.xlsx")
+    page, per_page = paginate(request, all_rows)
+    rows = list(page.object_list)
+    trend = selectors.composite_trend({r["vendor"].pk for r in rows})
+    names = {r["vendor"].pk: r["vendor"].name for r in rows}
     chart = {
         "dimensions": [d["name"] for d in dims],
         "radar": [{"name": r["vendor"].name, "value": [None if x is None else str(x) for x in r["dims"]]}
                   for r in rows if r["composite"] is not None],
         "trend": {"labels": trend["labels"], "series": [
-            {"name": names[vid], "data": [None if x is None else str(x) for x in data]}
-            for vid, data in trend["series"].items() if vid in names]},
+            {"name": names[vid], "data": [None if x is None else str(x) for x in values]}
+            for vid, values in trend["series"].items() if vid in names]},
         "cost": {"vendors": [r["vendor"].name for r in rows if r["cost"]],
                  "cost": [str(Decimal(r["cost"]["cost"]) / 100) for r in rows if r["cost"]],
                  "benchmark": [str(Decimal(r["cost"]["benchmark"]) / 100) for r in rows if r["cost"]]},
     }
     return render(request, "standings/compare.html", {
         "cycles": cycles, "cycle": cycle, "dims": dims, "rows": rows, "chart": chart, "colours": _band_colours(),
+        "page": page, "per_page": per_page, "page_sizes": PAGE_SIZES, "search": search, **_querystrings(request),
     })
 
 
 @login_required
 def termination(request: HttpRequest) -> HttpResponse:
-    rows = selectors.termination_review_list(request.user)
-    return render(request, "standings/termination.html", {"rows": rows, "colours": _band_colours()})
+    """The vendors whose current band calls for a termination review."""
+    return _overview(request, termination_only=True, template="standings/termination.html",
+                     filename="termination-review.xlsx", title="终止合作评审")
 
 
 @login_required

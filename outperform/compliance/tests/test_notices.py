@@ -12,8 +12,10 @@ from django.utils import timezone
 from outperform.compliance import services
 from outperform.compliance.models import NoticeEvent, NoticeState, RectificationNotice
 from outperform.core.models import AuditLog
+from outperform.cycles.models import Cycle
 from outperform.development.models import ImprovementPlan, PlanState
 from outperform.notifications.models import Notification
+from outperform.testing.templates import make_template
 
 from .conftest import issue, pdf
 
@@ -121,33 +123,44 @@ def test_issue_links_need_a_known_record_kind(world):
 
 
 class FakeStanding:
-    def __init__(self, pk: int) -> None:
-        self.pk = pk
+    """What the hook reads of a standings.VendorStanding: its row, its period and its numbers."""
+
+    def __init__(self, pk: int, cycle_id: int | None = None, code: str = "C") -> None:
+        self.pk, self.cycle_id, self.code, self.score, self.period_label = pk, cycle_id, code, "75.00", "2026Q4"
 
     def __str__(self) -> str:
-        return f"2026Q4 C 级 #{self.pk}"
+        return f"2026Q4 {self.code} 级 #{self.pk}"
 
 
-def test_rectification_required_is_idempotent_per_standing(world):
-    first = services.rectification_required(world.vendor_a, FakeStanding(7), None)
-    again = services.rectification_required(world.vendor_a, FakeStanding(7), None)
+def test_rectification_required_is_idempotent_per_vendor_and_period(world):
+    q4 = Cycle.objects.create(name="2026Q4", start_date=dt.date(2026, 10, 1), end_date=dt.date(2026, 12, 31),
+                              subject_kind="vendor", default_template=make_template())
+    first = services.rectification_required(world.vendor_a, FakeStanding(7, q4.pk), None)
+    again = services.rectification_required(world.vendor_a, FakeStanding(7, q4.pk), None)
     assert first.pk == again.pk
+    # a later standing row of the same vendor and period (C → B → C): still the same notice
+    later = services.rectification_required(world.vendor_a, FakeStanding(8, q4.pk), None)
+    assert later.pk == first.pk
     assert RectificationNotice.objects.count() == 1
-    other = services.rectification_required(world.vendor_a, FakeStanding(8), None)
-    assert other.pk != first.pk
-    assert first.source_key == "standing:7"
+    assert first.source_key == f"standing:{world.vendor_a.pk}:{q4.pk}"
     assert first.deadline == timezone.localdate() + dt.timedelta(days=30)
+    assert first.plan.source_cycle_id == q4.pk
+    # another vendor in the same period gets its own
+    other = services.rectification_required(world.vendor_b, FakeStanding(9, q4.pk), None)
+    assert other.pk != first.pk
 
 
-def test_rectification_required_opens_a_new_one_once_the_old_is_closed(world):
+def test_rectification_required_never_reissues_a_closed_period(world):
     vm, hr = world.users["vendor_manager"], world.users["hr"]
-    n = services.rectification_required(world.vendor_a, FakeStanding(7), None)
+    n = services.rectification_required(world.vendor_a, FakeStanding(7, None), None)
+    assert n.source_key == f"standing:{world.vendor_a.pk}:row7"  # no period: keyed by the standing row
     services.notice_respond(actor=vm, notice=n, plan_text="方案")
     services.evidence_add(actor=vm, notice=n, upload=pdf())
     services.notice_submit(actor=vm, notice=n, response="完成")
     services.notice_verify(actor=hr, notice=n)
-    again = services.rectification_required(world.vendor_a, FakeStanding(7), None)
-    assert again.pk != n.pk
+    again = services.rectification_required(world.vendor_a, FakeStanding(7, None), None)
+    assert again.pk == n.pk and again.state == "closed"
+    assert RectificationNotice.objects.count() == 1
 
 
 # --- escalation ----------------------------------------------------------------------------------
@@ -170,9 +183,14 @@ def test_escalation_query_count_is_constant(world, cw, django_assert_num_queries
     for i in range(5):
         issue(world, world.vendor_a, f"逾期{i}", days=1)
     later = timezone.localdate() + dt.timedelta(days=3)
-    # select (for update) + update + events insert + HR grants + notifications insert (+ savepoint pair)
-    with django_assert_num_queries(7):
+    # select (for update) + update + events insert + HR grants + notification preferences +
+    # notifications insert (+ savepoint pair) — whatever the number of notices
+    with django_assert_num_queries(8):
         assert services.escalate_overdue(later) == 5
+    for i in range(10):
+        issue(world, world.vendor_b, f"再逾期{i}", days=1)
+    with django_assert_num_queries(8):
+        assert services.escalate_overdue(later + dt.timedelta(days=1)) == 10
 
 
 def test_escalate_command(world, cw, capsys):

@@ -17,6 +17,12 @@ PORTAL = "/compliance/portal/"
 
 @pytest.fixture
 def results(world):
+    return make_results(world)
+
+
+def make_results(world):
+    """A published worker cycle: vendor A's 优秀 and 合格, vendor B's 良好, one unpublished result,
+    and vendor A's published scorecard."""
     template = make_template()
     cycle = Cycle.objects.create(name="2026年第三季度", start_date=dt.date(2026, 7, 1), end_date=dt.date(2026, 9, 30),
                                  default_template=template, state=CycleState.PUBLISHED)
@@ -47,6 +53,22 @@ def test_vendor_manager_sees_only_own_vendor(world, cw, results, client_for):
     assert "A 整改" in html and "B 整改" not in html
     assert "78.50" in html
     assert reverse("cycles:appeal_submit", args=[results["vendor_a"].pk]) in html  # can appeal the scorecard
+
+
+def test_the_portal_appeal_is_a_form_that_files_the_appeal(world, results, client_for):
+    """The appeal endpoint takes POST only: the portal offers its form, not a link (a GET is 405)."""
+    from outperform.cycles.models import Appeal
+
+    vm = client_for("vendor_manager")
+    url = reverse("cycles:appeal_submit", args=[results["vendor_a"].pk])
+    html = vm.get(PORTAL).content.decode()
+    assert f'<form method="post" action="{url}"' in html and 'name="reason"' in html
+    assert f'href="{url}"' not in html
+    response = vm.post(url, {"reason": "交付及时率数据有误，请复核"})
+    assert response.status_code == 302
+    appeal = Appeal.objects.get(appraisal=results["vendor_a"])
+    assert appeal.reason == "交付及时率数据有误，请复核"
+    assert "对考核结果申诉" not in vm.get(PORTAL).content.decode()  # under appeal now: no second one
 
 
 def test_vendor_manager_gets_404_for_other_vendor_ids(world, cw, client_for):

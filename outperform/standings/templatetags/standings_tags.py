@@ -22,6 +22,15 @@ def band_badge(code: str, colour: str = "") -> str:
     return format_html('<span class="badge text-bg-{}" data-standing="{}">{}</span>', name, code, code)
 
 
+@register.simple_tag
+def standing_badge(standing: object, colours: dict[str, str] | None = None) -> str:
+    """A standing's code in its band's colour as configured now (the colour stored on the row is
+    the one of the day it was computed, kept for a band deleted since)."""
+    code = str(getattr(standing, "code", ""))
+    colour = (colours or {}).get(code) or str(getattr(standing, "colour", ""))
+    return band_badge(code, colour)
+
+
 @register.filter
 def yuan(fen: int | None) -> str:
     from outperform.core.display import format_money

@@ -6,7 +6,7 @@ from decimal import Decimal as Dec
 import pytest
 from django.urls import reverse
 
-from outperform.standings.models import VendorStanding
+from outperform.standings.models import StandingBand, VendorStanding
 from outperform.standings.scorecards import run_vendor_period
 from outperform.standings.services import standings_refresh
 from outperform.testing.factories import WorkerFactory
@@ -119,7 +119,8 @@ def test_role_scope_api(data, api_for, role):
 def test_only_hr_refreshes_and_sees_termination_review(data, client_for):
     assert client_for("vendor_manager").post(reverse("standings:refresh")).status_code == 403
     assert client_for("hr").post(reverse("standings:refresh")).status_code == 302
-    VendorStanding.objects.filter(vendor=data.vendor_a, is_current=True).update(termination_review=True)
+    # the list follows the bands as configured now: B (vendor A, 80.50) now calls for a review
+    StandingBand.objects.filter(code="B").update(termination_review=True)
     page = client_for("hr").get(reverse("standings:termination")).content.decode()
     assert data.vendor_a.name in page and data.vendor_b.name not in page
     vm = client_for("vendor_manager").get(reverse("standings:termination")).content.decode()
