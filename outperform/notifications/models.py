@@ -22,6 +22,8 @@ class NotificationKind(models.TextChoices):
     PLAN_MILESTONE_DUE = "plan_milestone_due", _("改进计划里程碑即将到期")
     PLAN_MILESTONE_OVERDUE = "plan_milestone_overdue", _("改进计划里程碑已逾期")
     PLAN_DEADLINE_DUE = "plan_deadline_due", _("改进计划即将到期")
+    RECTIFICATION_ISSUED = "rectification_issued", _("整改通知已下发")
+    RECTIFICATION_OVERDUE = "rectification_overdue", _("整改通知已逾期")
 
 
 class Notification(models.Model):

@@ -124,3 +124,16 @@ def test_preferences_page_and_api(world, client_for, api_for):
     assert bad.status_code == 400 and "alert.sms" in bad.json()
     # another user's preferences are untouched
     assert not NotificationPreference.objects.filter(user=world.users["hr"]).exists()
+
+
+def test_vendor_manager_can_choose_email_for_rectification_notices(world, api_for):
+    """Rectification notices are a kind on the preferences page, so a vendor manager can ask for them
+    by e-mail (off by default, as for every kind but alerts)."""
+    api = api_for("vendor_manager")
+    grid = api.get("/api/v1/notification-preferences/").json()
+    assert grid["rectification_issued"] == {"inapp": True, "email": False}
+    assert grid["rectification_overdue"] == {"inapp": True, "email": False}
+    updated = api.post("/api/v1/notification-preferences/", {"rectification_issued": {"email": True}}, format="json")
+    assert updated.status_code == 200
+    assert set(NotificationPreference.objects.filter(user=world.users["vendor_manager"]).values_list(
+        "kind", "channel", "enabled")) == {("rectification_issued", "email", True)}
