@@ -11,7 +11,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -27,11 +28,13 @@ from rest_framework.response import Response
 
 from outperform.access.scoping import restrict, scope_for
 from outperform.core.api import ScopedModelSerializer, ScopedModelViewSet
+from outperform.core.audit import snapshot
+from outperform.core.crud import paginate
 from outperform.core.jobs import job_live_progress
 from outperform.core.models import Job, JobState
-from outperform.indicators.models import TemplateStatus
+from outperform.indicators.models import SubjectKind, TemplateStatus
 
-from . import queries
+from . import peers, queries
 from .filters import (
     ApiAppraisalFilterSet,
     AppealFilterSet,
@@ -52,11 +55,13 @@ from .models import (
     Goal,
     Interview,
     MetricValue,
+    PeerSelection,
     RaterAssignment,
     Score,
     Team,
 )
 from .resources import CycleResource, TeamResource
+from .scope import search_options
 from .selectors import cycle_progress, my_assignments, rated_indicators
 from .services import (
     adjustment_add,
@@ -65,10 +70,12 @@ from .services import (
     appeal_submit,
     appraisal_calibrate,
     appraisal_confirm,
+    appraisal_peers_set,
     assignment_reopen,
     assignment_save,
     cycle_advance,
     cycle_move_back,
+    cycle_scope_set,
     goal_agree,
     goal_change,
     goal_propose,
@@ -78,6 +85,7 @@ from .services import (
     veto_add,
 )
 from .services.goals import GOAL_FIELDS
+from .services.subjects import SCOPE_FIELDS
 from .tasks import start_compute, start_open
 
 T = TypeVar("T")
@@ -149,13 +157,41 @@ def job_response(job: Job) -> Response:
 # --- cycles -------------------------------------------------------------------------------------
 
 
+class SubjectIdsField(serializers.ListField):
+    """Ids of one named-subject list of the cycle (a many-to-many), read from the prefetched rows;
+    written through services.cycle_scope_set, which checks kind and scope."""
+
+    child = serializers.IntegerField(min_value=1)
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 100_000)
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance: Any) -> list[int]:
+        return [o.pk for o in getattr(instance, str(self.source)).all()]
+
+
+NAMED_HELP = ("Ids of {kind} named in the scope ({what}); only for a cycle whose subject_kind is {code}. "
+              "Ids outside the caller's scope are refused.")
+
+
 class CycleSerializer(ScopedModelSerializer):
+    include_workers = SubjectIdsField(help_text=NAMED_HELP.format(kind="workers", what="added", code="worker"))
+    exclude_workers = SubjectIdsField(help_text=NAMED_HELP.format(kind="workers", what="taken out", code="worker"))
+    include_vendors = SubjectIdsField(help_text=NAMED_HELP.format(kind="vendors", what="added", code="vendor"))
+    exclude_vendors = SubjectIdsField(help_text=NAMED_HELP.format(kind="vendors", what="taken out", code="vendor"))
+    include_teams = SubjectIdsField(help_text=NAMED_HELP.format(kind="teams", what="added", code="team"))
+    exclude_teams = SubjectIdsField(help_text=NAMED_HELP.format(kind="teams", what="taken out", code="team"))
+
     class Meta:
         model = Cycle
         fields = ["id", "name", "period_type", "start_date", "end_date", "subject_kind", "state", "departments",
-                  "vendors", "projects", "positions", "default_template", "peer_count", "appeal_window_days",
-                  "goals_due", "self_review_due", "review_due", "calibration_due", "confirmation_due", "seed",
-                  "opened_at", "published_at", "archived_at", "created_at", "updated_at"]
+                  "vendors", "projects", "positions", "subjects_named_only", "include_workers", "exclude_workers",
+                  "include_vendors", "exclude_vendors", "include_teams", "exclude_teams", "default_template",
+                  "peer_count", "peer_selection", "appeal_window_days", "goals_due", "self_review_due", "review_due",
+                  "calibration_due", "confirmation_due", "seed", "opened_at", "published_at", "archived_at",
+                  "created_at", "updated_at"]
         read_only_fields = ["state", "opened_at", "published_at", "archived_at", "created_at", "updated_at"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -171,6 +207,10 @@ class CycleSerializer(ScopedModelSerializer):
         end = attrs.get("end_date", getattr(instance, "end_date", None))
         if start and end and end < start:
             raise DRFValidationError({"end_date": _("结束日期不能早于开始日期 / The end date is before the start date")})
+        selection = attrs.get("peer_selection", getattr(instance, "peer_selection", PeerSelection.RANDOM))
+        if selection == PeerSelection.SUPERVISOR and kind and kind != SubjectKind.WORKER:
+            raise DRFValidationError({"peer_selection": _(
+                "只有外包人员考核可以由上级指定互评人 / Only worker cycles have peers chosen by the supervisor")})
         return attrs
 
 
@@ -215,6 +255,25 @@ class CycleViewSet(ScopedModelViewSet):
     filterset_class = CycleFilterSet
     search_fields = ["name"]
     ordering_fields = ["start_date", "end_date", "name", "state"]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return super().get_queryset().prefetch_related(*SCOPE_FIELDS)
+
+    def _save(self, serializer: serializers.BaseSerializer[Any], instance: Any) -> None:
+        """As ScopedModelViewSet's, with the scope lists written (checked, audited) by the service."""
+        data = dict(serializer.validated_data)
+        scope = {k: data.pop(k) for k in SCOPE_FIELDS if k in data}
+        before = snapshot(instance) if instance is not None else None
+        obj = instance if instance is not None else Cycle()
+        for key, value in data.items():
+            setattr(obj, key, value)
+        try:
+            with transaction.atomic():
+                self.resource.save(actor=self.request.user, obj=obj, before=before)
+                cycle_scope_set(actor=self.request.user, cycle=obj, values=scope)  # type: ignore[arg-type]
+        except DjangoValidationError as exc:
+            raise DRFValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
+        serializer.instance = Cycle.objects.prefetch_related(*SCOPE_FIELDS).get(pk=obj.pk)
 
     def perform_destroy(self, instance: Any) -> None:
         try:
@@ -423,6 +482,62 @@ class MetricValueInputSerializer(serializers.Serializer):
                                      help_text="null clears the value")
 
 
+class PeerSerializer(serializers.Serializer):
+    worker = serializers.IntegerField(allow_null=True)
+    rater = serializers.IntegerField(help_text="The peer's user id (the rater of the assignment)")
+    label = serializers.CharField()  # type: ignore[assignment]
+    state = serializers.CharField(help_text="pending, draft, submitted")
+
+
+class PeerChoiceSerializer(serializers.Serializer):
+    appraisal = serializers.IntegerField()
+    required = serializers.IntegerField(  # type: ignore[assignment]
+        help_text="Exactly this many peers: peer_count, or every eligible colleague when fewer are eligible")
+    eligible = serializers.IntegerField(help_text="Eligible colleagues (same department or team, with a log-in)")
+    editable = serializers.BooleanField(help_text="Whether the peers may be changed now (before 评价)")
+    chosen_at = serializers.DateTimeField(allow_null=True)
+    peers = PeerSerializer(many=True)
+
+
+class PeerChoiceInputSerializer(serializers.Serializer):
+    workers = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=1000, allow_empty=True,
+                                    help_text="Worker ids of the chosen colleagues (their log-ins become the peers)")
+
+
+class SubjectOptionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    detail = serializers.CharField()
+
+
+class PeerCandidatesSerializer(serializers.Serializer):
+    results = SubjectOptionSerializer(many=True)
+    more = serializers.BooleanField(help_text="More colleagues match than the first 20 shown")
+
+
+class PeerChoiceRowSerializer(serializers.Serializer):
+    appraisal = serializers.IntegerField(source="pk")
+    subject_name = serializers.CharField()
+    employee_no = serializers.CharField(source="worker.employee_no", default=None, allow_null=True)
+    department = serializers.CharField(source="department.name", default=None, allow_null=True)
+    peers = serializers.IntegerField(source="peer_total")
+    chosen_at = serializers.DateTimeField(source="peers_chosen_at", allow_null=True)
+
+
+class PeerChoiceListSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    pending = serializers.IntegerField(help_text="Of these, still waiting for their peers")
+    results = PeerChoiceRowSerializer(many=True)
+
+
+def _peer_choice(a: Appraisal) -> dict[str, Any]:
+    eligible = peers.peer_pool(a).count()
+    return {"appraisal": a.pk, "required": peers.required_count(a, eligible), "eligible": eligible,
+            "editable": peers.choice_open(a), "chosen_at": a.peers_chosen_at,
+            "peers": [{"worker": p["worker_id"], "rater": p["assignment"].rater_id, "label": p["label"],
+                       "state": p["assignment"].state} for p in peers.chosen_peers(a)]}
+
+
 class AppraisalViewSet(viewsets.ReadOnlyModelViewSet):
     """考核单: scoped like the pages; results reach non-HR viewers once published."""
 
@@ -493,6 +608,60 @@ class AppraisalViewSet(viewsets.ReadOnlyModelViewSet):
                       attachment=s.validated_data.get("attachment"))
         return Response(AppealSerializer(appeal, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)
+
+    def _chooser(self) -> Appraisal:
+        a = self._appraisal()
+        if not peers.needs_peers(a):
+            raise NotFound(_("本考核单不需指定互评人 / This appraisal has no peers to choose"))
+        if not peers.may_choose(self.request.user, a):
+            raise PermissionDenied(_("只有该考核对象的上级或绩效管理员可以指定互评人 / Only the supervisor or HR"))
+        return a
+
+    @extend_schema(methods=["GET"], request=None, responses={200: PeerChoiceSerializer})
+    @extend_schema(methods=["PUT"], request=PeerChoiceInputSerializer, responses={200: PeerChoiceSerializer})
+    @action(detail=True, methods=["get", "put"])
+    def peers(self, request: Request, pk: str | None = None) -> Response:
+        """互评人 of a cycle whose peers the supervisor chooses (the supervisor rater or HR): GET the
+        choice; PUT exactly `required` worker ids among the eligible colleagues (until 评价)."""
+        a = self._chooser()
+        if request.method == "PUT":
+            s = PeerChoiceInputSerializer(data=request.data)
+            s.is_valid(raise_exception=True)
+            call(appraisal_peers_set, actor=request.user, appraisal=a, workers=s.validated_data["workers"])
+            a.refresh_from_db()
+        return Response(PeerChoiceSerializer(_peer_choice(a)).data)
+
+    @extend_schema(responses={200: PeerCandidatesSerializer},
+                   parameters=[OpenApiParameter("q", OpenApiTypes.STR, description="Name or 工号 contains")])
+    @action(detail=True, methods=["get"], url_path="peer-candidates")
+    def peer_candidates(self, request: Request, pk: str | None = None) -> Response:
+        """The colleagues the caller may choose as this appraisal's peers (first 20 matches)."""
+        a = self._chooser()
+        qs = peers.choosable(a, request.user).select_related("department", "vendor").order_by("employee_no", "pk")
+        q = request.query_params.get("q", "").strip()
+        if q:
+            qs = qs.filter(Q(name__icontains=q) | Q(employee_no__icontains=q))
+        results, more = search_options(qs)
+        return Response(PeerCandidatesSerializer({"results": results, "more": more}).data)
+
+    @extend_schema(responses={200: PeerChoiceListSerializer}, parameters=[
+        OpenApiParameter("cycle", OpenApiTypes.INT, required=True),
+        OpenApiParameter("pending", OpenApiTypes.BOOL, description="Only those still waiting for their peers"),
+        OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("per_page", OpenApiTypes.INT)])
+    @action(detail=False, methods=["get"], url_path="peer-choices", filterset_class=None)
+    def peer_choices(self, request: Request) -> Response:
+        """The appraisals of a cycle whose peers the caller chooses (HR: all in scope; a supervisor:
+        those they are the supervisor rater of), with how many peers each has."""
+        try:
+            cycle = restrict(Cycle.objects.all(), request.user).get(pk=int(request.query_params.get("cycle", "")))
+        except (ValueError, Cycle.DoesNotExist):
+            raise NotFound from None
+        pending_only = request.query_params.get("pending", "").lower() in ("1", "true")
+        qs = peers.choice_list(cycle, request.user, pending_only=pending_only)
+        page, _per_page = paginate(request, qs)
+        return Response(PeerChoiceListSerializer({
+            "count": page.paginator.count, "pending": qs.filter(peers_chosen_at__isnull=True).count(),
+            "results": list(page.object_list)}).data)
 
     @extend_schema(request=AdjustmentInputSerializer, responses={201: AdjustmentEntrySerializer})
     @action(detail=True, methods=["post"])

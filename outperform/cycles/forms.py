@@ -8,11 +8,20 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.templatetags.static import static
+from django.urls import reverse_lazy
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from outperform.indicators.models import Template, TemplateStatus
+from outperform.indicators.models import SubjectKind, Template, TemplateStatus
+from outperform.vendors.models import Vendor
+from outperform.workers.models import Worker
 
-from .models import Cycle, Goal, Interview, Team
+from .models import Cycle, Goal, Interview, PeerSelection, Team
+from .scope import FILTER_FIELDS, NAMED, NAMED_FIELDS, subject_label
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ATTACHMENT_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".txt", ".zip"}
@@ -28,6 +37,77 @@ def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+class SubjectPicker(forms.SelectMultiple):
+    """A searchable picker for long lists (workers, vendors, teams), never a <select> of every row:
+    the chosen rows as removable chips holding hidden inputs, and a search box that asks the server
+    for matches (htmx, `search_url?q=…`). Behaviour in static/js/cycles_picker.js."""
+
+    def __init__(self, *, search_url: Any = "", attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.search_url = search_url
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        ids = [int(v) for v in (value or []) if str(getattr(v, "pk", v)).isdigit()]
+        queryset = getattr(self.choices, "queryset", None)
+        # Labels only for rows the field's (scoped) queryset holds: a posted id never reveals a name.
+        found = {o.pk: o for o in queryset.filter(pk__in=ids)} if ids and queryset is not None else {}
+        chosen = [found[i] for i in dict.fromkeys(ids) if i in found]
+        final = self.build_attrs(self.attrs, attrs)
+        invalid = " is-invalid" if "is-invalid" in final.get("class", "") else ""
+        chips = format_html_join(
+            "", '<span class="badge rounded-pill text-bg-light border fw-normal me-1 mb-1 picker-chip" data-picker-chip>'
+            '{}<input type="hidden" name="{}" value="{}"><button type="button" class="btn-close ms-1 picker-remove" '
+            'data-picker-remove aria-label="{} {}"></button></span>',
+            ((subject_label(o), name, o.pk, _("移除"), subject_label(o)) for o in chosen),
+        )
+        return format_html(
+            '<div class="subject-picker" data-picker data-name="{name}">'
+            '<div class="mb-1" data-picker-chosen aria-live="polite">{chips}</div>'
+            '<input type="search" name="q" id="{id}" class="form-control form-control-sm{invalid}" autocomplete="off" '
+            'data-picker-search placeholder="{placeholder}" hx-get="{url}" '
+            'hx-trigger="input changed delay:300ms, search, focus once" hx-target="next [data-picker-results]" '
+            'hx-swap="innerHTML" hx-sync="this:replace">'
+            '<div class="list-group mt-1 picker-results" data-picker-results></div></div>'
+            # Any page with a picker gets its behaviour (generic form pages included); the file
+            # guards against running twice when a page has several pickers.
+            '<script src="{js}" defer></script>',
+            name=name, chips=chips, id=final.get("id", ""), invalid=invalid,
+            placeholder=_("输入姓名、工号或编码搜索，点击结果添加"), url=str(self.search_url),
+            js=static("js/cycles_picker.js"),
+        )
+
+    def format_value(self, value: Any) -> list[str]:
+        return [] if value is None else [str(getattr(v, "pk", v)) for v in value]
+
+
+class SubjectsField(forms.ModelMultipleChoiceField):
+    """Ids chosen with a SubjectPicker; the queryset (scoped by the view) decides what may be chosen."""
+
+    default_error_messages = {
+        "invalid_choice": _("ID %(value)s 不存在或不在您的范围内 / Unknown or outside your scope: id %(value)s"),
+        "invalid_pk_value": _("“%(pk)s”不是有效的 ID / “%(pk)s” is not a valid id"),
+    }
+
+    def __init__(self, queryset: QuerySet[Any], *, search_url: Any = "", **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(queryset, widget=SubjectPicker(search_url=search_url), **kwargs)
+
+
+def _search_url(kind: str) -> Any:
+    return format_lazy("{}?kind={}", reverse_lazy("cycles:subject_search"), kind)
+
+
+# What a pasted line names, per subject kind; header cells copied along are skipped.
+PASTE_KEYS: dict[str, tuple[str, ...]] = {SubjectKind.WORKER: ("employee_no",), SubjectKind.VENDOR: ("credit_code", "name"),
+              SubjectKind.TEAM: ("code",)}
+PASTE_HEADERS = {"工号", "统一社会信用代码", "服务商名称", "团队编码", "编码"}
+
+NAMED_HELP = {
+    "include": _("不受上面范围筛选的限制；外包人员只需在考核期内在岗（期中离场的也可纳入）"),
+    "exclude": _("从范围中去掉的考核对象"),
+}
+
+
 class TemplateChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj}（{obj.get_subject_kind_display()}）"
@@ -39,19 +119,95 @@ class CycleForm(forms.ModelForm):
         label=_("默认考核方案"), help_text=_("启用状态、且与考核对象一致的考核方案"),
     )
 
+    include_workers = SubjectsField(Worker.objects.all(), search_url=_search_url(SubjectKind.WORKER),
+                                    label=_("指定纳入：外包人员"), help_text=NAMED_HELP["include"])
+    exclude_workers = SubjectsField(Worker.objects.all(), search_url=_search_url(SubjectKind.WORKER),
+                                    label=_("指定排除：外包人员"), help_text=NAMED_HELP["exclude"])
+    include_vendors = SubjectsField(Vendor.objects.all(), search_url=_search_url(SubjectKind.VENDOR),
+                                    label=_("指定纳入：服务商"), help_text=NAMED_HELP["include"])
+    exclude_vendors = SubjectsField(Vendor.objects.all(), search_url=_search_url(SubjectKind.VENDOR),
+                                    label=_("指定排除：服务商"), help_text=NAMED_HELP["exclude"])
+    include_teams = SubjectsField(Team.objects.all(), search_url=_search_url(SubjectKind.TEAM),
+                                  label=_("指定纳入：团队"), help_text=NAMED_HELP["include"])
+    exclude_teams = SubjectsField(Team.objects.all(), search_url=_search_url(SubjectKind.TEAM),
+                                  label=_("指定排除：团队"), help_text=NAMED_HELP["exclude"])
+
+    include_codes = forms.CharField(
+        label=_("批量纳入（从 Excel 粘贴）"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一个（多列时取第一列）：外包人员填工号，服务商填统一社会信用代码或名称，团队填团队编码"))
+    exclude_codes = forms.CharField(
+        label=_("批量排除（从 Excel 粘贴）"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("同上，加入“指定排除”"))
+
     class Meta:
         model = Cycle
         fields = ["name", "period_type", "start_date", "end_date", "subject_kind", "default_template", "departments",
-                  "vendors", "projects", "positions", "peer_count", "appeal_window_days", "goals_due",
-                  "self_review_due", "review_due", "calibration_due", "confirmation_due", "seed"]
+                  "vendors", "projects", "positions", "subjects_named_only", "include_workers", "exclude_workers",
+                  "include_vendors", "exclude_vendors", "include_teams", "exclude_teams", "peer_count",
+                  "peer_selection", "appeal_window_days", "goals_due", "self_review_due", "review_due",
+                  "calibration_due", "confirmation_due", "seed"]
         widgets = {f: DATE for f in ("start_date", "end_date", "goals_due", "self_review_due", "review_due",
                                      "calibration_due", "confirmation_due")}
         help_texts = {"departments": _("留空表示全部"), "vendors": _("留空表示全部"), "projects": _("留空表示全部"),
-                      "positions": _("留空表示全部")}
+                      "positions": _("留空表示全部"),
+                      "subjects_named_only": _("勾选后只考核“指定纳入”的对象，不按上面的范围筛选"),
+                      "peer_selection": _("上级指定：周期开启后、进入评价阶段前，由每位考核对象的上级（或绩效管理员）"
+                                          "从同部门或同团队中指定恰好“互评人数”名同事；仅适用于外包人员考核")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Forms posted before the setting existed (and API-like clients) mean the default.
+        self.fields["peer_selection"].required = False
+
+    def clean_peer_selection(self) -> str:
+        return self.cleaned_data.get("peer_selection") or PeerSelection.RANDOM
+
+    def _pasted(self, mode: str, kind: str) -> None:
+        """Add the subjects of a pasted column to the include or exclude list of the cycle's kind,
+        looked up in that list's (scoped) queryset; unknown codes are refused with their line."""
+        text = self.cleaned_data.get(f"{mode}_codes") or ""
+        lines = [(i, line.split("\t")[0].strip()) for i, line in enumerate(text.splitlines(), 1)]
+        lines = [(i, code) for i, code in lines if code and code not in PASTE_HEADERS]
+        if not lines:
+            return
+        _model, include, exclude = NAMED[kind]
+        target = include if mode == "include" else exclude
+        field = self.fields[target]
+        assert isinstance(field, SubjectsField)
+        codes = {code for _i, code in lines}
+        keys = PASTE_KEYS[kind]
+        q = Q()
+        for key in keys:
+            q |= Q(**{f"{key}__in": codes})
+        found: dict[str, Any] = {}
+        assert field.queryset is not None
+        for obj in field.queryset.filter(q):
+            for key in keys:
+                found.setdefault(str(getattr(obj, key)), obj)
+        missing = [(i, code) for i, code in lines if code not in found]
+        if missing:
+            self.add_error(f"{mode}_codes", [
+                _("第 %(line)d 行：“%(code)s”不存在或不在您的范围内 / Line %(line)d: “%(code)s” is unknown or outside "
+                  "your scope") % {"line": i, "code": code} for i, code in missing[:10]])
+            return
+        chosen = list(self.cleaned_data.get(target) or [])
+        known = {o.pk for o in chosen}
+        chosen += [o for o in dict.fromkeys(found[code] for _i, code in lines) if o.pk not in known]
+        self.cleaned_data[target] = chosen
+
+    def scope_values(self) -> dict[str, list[int]]:
+        """The scope lists for services.cycle_scope_set (written there, with their audit row)."""
+        return {f: [o.pk for o in self.cleaned_data.get(f) or []] for f in FILTER_FIELDS + NAMED_FIELDS}
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        if data.get("peer_selection") == PeerSelection.SUPERVISOR and data.get("subject_kind") not in (
+                None, SubjectKind.WORKER):
+            self.add_error("peer_selection", _("只有外包人员考核可以由上级指定互评人 / Only worker cycles have peers "
+                                               "chosen by the supervisor"))
+        for mode in ("include", "exclude"):
+            self._pasted(mode, data.get("subject_kind") or SubjectKind.WORKER)
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("结束日期不能早于开始日期 / The end date is before the start date"))
@@ -199,7 +355,25 @@ class InterviewForm(forms.ModelForm):
 
 
 class TeamForm(forms.ModelForm):
+    # A search, not a <select> of every worker of the organisation.
+    members = SubjectsField(Worker.objects.all(), search_url=_search_url(SubjectKind.WORKER), label=_("成员"))
+
     class Meta:
         model = Team
         fields = ["code", "name", "department", "project", "vendor", "leader", "members"]
-        widgets = {"members": forms.SelectMultiple(attrs={"size": 12})}
+
+
+class PeerChoiceForm(forms.Form):
+    """The peers of one appraisal, chosen among the colleagues the chooser may pick."""
+
+    workers = SubjectsField(Worker.objects.none(), label=_("同事评价人"))
+
+    def __init__(self, *args: Any, choosable: QuerySet[Worker], search_url: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["workers"]
+        assert isinstance(field, SubjectsField)
+        field.queryset = choosable
+        field.widget.search_url = search_url
+        field.error_messages["invalid_choice"] = _(
+            "ID %(value)s 不是可选的同事（须为同部门或同团队、有登录账号、在您的范围内）/ Not an eligible colleague: "
+            "id %(value)s")

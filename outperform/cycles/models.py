@@ -39,6 +39,11 @@ class CycleState(models.TextChoices):
 CYCLE_FLOW = [s.value for s in CycleState]
 
 
+class PeerSelection(models.TextChoices):
+    RANDOM = "random", _("随机抽取")
+    SUPERVISOR = "supervisor", _("上级指定")
+
+
 class Team(TimeStamped):
     """团队: a group appraised as a whole (project team, vendor crew)."""
 
@@ -81,9 +86,24 @@ class Cycle(TimeStamped):
     vendors = models.ManyToManyField("vendors.Vendor", verbose_name=_("范围：服务商"), blank=True, related_name="+")
     projects = models.ManyToManyField("org.Project", verbose_name=_("范围：项目"), blank=True, related_name="+")
     positions = models.ManyToManyField("org.Position", verbose_name=_("范围：岗位"), blank=True, related_name="+")
+    # Named subjects of the cycle's kind: added to what the filters match (to nobody when
+    # subjects_named_only), then the excluded ones taken out (docs/cycles.md, "Scope").
+    subjects_named_only = models.BooleanField(_("仅考核指定对象"), default=False)
+    include_workers = models.ManyToManyField("workers.Worker", verbose_name=_("指定纳入：外包人员"), blank=True,
+                                             related_name="+")
+    exclude_workers = models.ManyToManyField("workers.Worker", verbose_name=_("指定排除：外包人员"), blank=True,
+                                             related_name="+")
+    include_vendors = models.ManyToManyField("vendors.Vendor", verbose_name=_("指定纳入：服务商"), blank=True,
+                                             related_name="+")
+    exclude_vendors = models.ManyToManyField("vendors.Vendor", verbose_name=_("指定排除：服务商"), blank=True,
+                                             related_name="+")
+    include_teams = models.ManyToManyField(Team, verbose_name=_("指定纳入：团队"), blank=True, related_name="+")
+    exclude_teams = models.ManyToManyField(Team, verbose_name=_("指定排除：团队"), blank=True, related_name="+")
     default_template = models.ForeignKey("indicators.Template", verbose_name=_("默认考核方案"),
                                          on_delete=models.PROTECT, related_name="+")
     peer_count = models.PositiveSmallIntegerField(_("互评人数"), default=3)
+    peer_selection = models.CharField(_("互评人产生方式"), max_length=12, choices=PeerSelection.choices,
+                                      default=PeerSelection.RANDOM)
     appeal_window_days = models.PositiveSmallIntegerField(_("申诉期（天）"), default=7)
     goals_due = models.DateField(_("目标设定截止"), null=True, blank=True)
     self_review_due = models.DateField(_("自评截止"), null=True, blank=True)
@@ -169,6 +189,8 @@ class Appraisal(TimeStamped):
     bonus_fen = models.BigIntegerField(_("绩效奖金（分）"), null=True, blank=True)
     breakdown = models.JSONField(_("得分明细"), null=True, blank=True)
     calibrated = models.BooleanField(_("已校准"), default=False)
+    # Set when the supervisor (or HR) has chosen the peers of a cycle whose peers are chosen.
+    peers_chosen_at = models.DateTimeField(_("互评人指定时间"), null=True, blank=True)
     computed_at = models.DateTimeField(_("计算时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
@@ -219,7 +241,14 @@ class RaterAssignment(models.Model):
         verbose_name = _("评价任务")
         verbose_name_plural = _("评价任务")
         constraints = [models.UniqueConstraint(fields=["appraisal", "rater", "role"], name="unique_assignment")]
-        indexes = [models.Index(fields=["rater", "state"]), models.Index(fields=["cycle", "role", "state"])]
+        indexes = [
+            models.Index(fields=["rater", "state"]),
+            models.Index(fields=["cycle", "role", "state"]),
+            # 我的评价 at 10,000+ assignments per rater: the to-do list's page in its order, and the
+            # per-cycle counts from the index alone (migration 0005_page_indexes).
+            models.Index(fields=["rater", "state", "due_date", "id"], name="assignment_todo_order"),
+            models.Index(fields=["rater", "cycle", "role", "state"], name="assignment_rater_groups"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.rater} → {self.appraisal.subject_name} ({self.get_role_display()})"

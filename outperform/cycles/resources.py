@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _g
@@ -41,6 +41,14 @@ class CycleResource(Resource):
         # appraisals were built from.
         if before is not None and before.get("state") != CycleState.DRAFT:
             raise ValidationError(_g("只有草稿状态的周期可以修改 / Only a draft cycle can be edited"), code="stage")
+        if before is not None:
+            # The form was read before; the cycle may have been opened since (cycle_open holds this
+            # row's lock while it works). Saving the stale row would put it back in 草稿.
+            with transaction.atomic():
+                current = Cycle.objects.select_for_update().filter(pk=obj.pk).values_list("state", flat=True).first()
+            if current != CycleState.DRAFT:
+                raise ValidationError(_g("只有草稿状态的周期可以修改 / Only a draft cycle can be edited"),
+                                      code="stage")
         assert isinstance(obj, Cycle)
         if before is None:
             obj.state = CycleState.DRAFT

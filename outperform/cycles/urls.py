@@ -3,7 +3,17 @@ from django.urls import path
 from outperform.core import crud
 
 from .resources import AppealResource, CycleResource, TeamResource
-from .views import adjustments, appeals, appraisals, archive, calibration, cycles, evaluations
+from .views import (
+    adjustments,
+    appeals,
+    appraisals,
+    archive,
+    calibration,
+    cycles,
+    evaluations,
+    peers,
+    subjects,
+)
 
 app_name = "cycles"
 
@@ -24,6 +34,8 @@ urlpatterns = [
     path("<int:pk>/appraisals/", appraisals.appraisal_list, name="appraisal_list"),
     path("<int:pk>/calibration/", calibration.calibration_board, name="calibration_board"),
     path("<int:pk>/grid/<str:role>/", evaluations.rating_grid, name="rating_grid"),
+    path("<int:pk>/peers/", peers.peer_choices, name="peer_choices"),
+    path("subjects/search/", subjects.subject_search_view, name="subject_search"),
     path("jobs/<int:pk>/", cycles.job_detail, name="job_detail"),
     path("jobs/<int:pk>/progress/", cycles.job_progress, name="job_progress"),
     # appraisals (考核单)
@@ -32,6 +44,8 @@ urlpatterns = [
     path("appraisals/<int:pk>/appeal/", appraisals.appeal_submit_view, name="appeal_submit"),
     path("appraisals/<int:pk>/goals/new/", appraisals.goal_propose_view, name="goal_propose"),
     path("appraisals/<int:pk>/interviews/new/", appraisals.interview_new_view, name="interview_new"),
+    path("appraisals/<int:pk>/peers/", peers.peer_choose, name="peer_choose"),
+    path("appraisals/<int:pk>/peers/search/", peers.peer_search, name="peer_search"),
     path("goals/<int:pk>/agree/", appraisals.goal_agree_view, name="goal_agree"),
     path("goals/<int:pk>/edit/", appraisals.goal_edit_view, name="goal_edit"),
     path("goals/<int:pk>/completion/", appraisals.goal_completion_view, name="goal_completion"),

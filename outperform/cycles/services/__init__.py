@@ -7,6 +7,7 @@ from .evaluation import assignment_reopen, assignment_save
 from .flow import cycle_advance, cycle_blockers, cycle_move_back
 from .goals import goal_agree, goal_change, goal_propose
 from .opening import cycle_open
+from .peers import appraisal_peers_set
 from .results import (
     appeal_decide,
     appeal_submit,
@@ -15,6 +16,7 @@ from .results import (
     interview_acknowledge,
     interview_save,
 )
+from .subjects import cycle_scope_set
 
 __all__ = [
     "adjustment_add",
@@ -23,6 +25,7 @@ __all__ = [
     "appeal_submit",
     "appraisal_calibrate",
     "appraisal_confirm",
+    "appraisal_peers_set",
     "assignment_reopen",
     "assignment_save",
     "cycle_advance",
@@ -31,6 +34,7 @@ __all__ = [
     "cycle_move_back",
     "cycle_open",
     "cycle_results_preview",
+    "cycle_scope_set",
     "goal_agree",
     "goal_change",
     "goal_propose",

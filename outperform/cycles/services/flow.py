@@ -15,6 +15,7 @@ from outperform.core.audit import audit_update, snapshot
 from outperform.core.models import User
 from outperform.indicators.models import RaterRole
 
+from .. import peers
 from ..models import (
     CYCLE_FLOW,
     Appeal,
@@ -45,6 +46,10 @@ def cycle_blockers(cycle: Cycle, target: str) -> list[str]:
         n = Goal.objects.filter(appraisal__cycle=cycle).exclude(status=GoalStatus.AGREED).count()
         if n:
             blockers.append(_("%(n)d 个目标尚未经双方确认 / %(n)d goals are not yet agreed by both") % {"n": n})
+    if target == CycleState.REVIEW:
+        n = peers.pending_count(cycle)
+        if n:
+            blockers.append(_("%(n)d 份考核尚未指定同事评价人 / %(n)d appraisals have no peers chosen yet") % {"n": n})
     leaving = CYCLE_FLOW[CYCLE_FLOW.index(target) - 1] if target in CYCLE_FLOW[1:] else None
     for role in BLOCKING_ROLES.get(leaving or "", []):
         n = (RaterAssignment.objects.filter(cycle=cycle, role=role).exclude(state=AssignmentState.SUBMITTED)

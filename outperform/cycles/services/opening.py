@@ -1,5 +1,6 @@
 """Opening a cycle in bulk: one appraisal per subject, the template snapshots, rater assignments.
 
+Who is appraised is `scope.cycle_subjects` (filters ∪ named includes − named excludes).
 Idempotent: opening again creates only what is missing (new joiners), never a second appraisal.
 Constant number of queries whatever the number of subjects (bulk reads, bulk inserts in batches).
 """
@@ -14,7 +15,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,10 +23,10 @@ from outperform.core.models import User
 from outperform.indicators.models import RaterRole, SubjectKind, Template
 from outperform.indicators.snapshot import template_snapshot, validate_template_model
 from outperform.org.models import Department, Project
-from outperform.vendors.models import Vendor, VendorStatus
 from outperform.workers.models import Worker, WorkerStatus
 
-from ..models import Appraisal, Cycle, CycleState, CycleTemplate, RaterAssignment, Team
+from ..models import Appraisal, Cycle, CycleState, CycleTemplate, PeerSelection, RaterAssignment
+from ..scope import team_subjects, template_plan, vendor_subjects, worker_subjects
 from .common import ensure_hr, ensure_state
 
 ProgressFn = Callable[[int, int, str], None]
@@ -43,13 +43,7 @@ class OpenSummary:
 def _templates(cycle: Cycle) -> tuple[CycleTemplate, dict[str, CycleTemplate]]:
     """The cycle's default template and one per category, snapshotted once (the first opening)."""
     existing = {ct.template_id: ct for ct in cycle.cycle_templates.all()}
-    wanted: list[tuple[Template, list[str]]] = [(cycle.default_template, [])]
-    field = "position_categories" if cycle.subject_kind == SubjectKind.WORKER else "vendor_categories"
-    for t in Template.objects.filter(subject_kind=cycle.subject_kind, status="active").exclude(
-        pk=cycle.default_template_id
-    ):
-        if getattr(t, field):
-            wanted.append((t, list(getattr(t, field))))
+    wanted = template_plan(cycle)
     default: CycleTemplate | None = None
     by_category: dict[str, CycleTemplate] = {}
     for template, categories in wanted:
@@ -110,13 +104,15 @@ def cycle_open(*, actor: User, cycle: Cycle, progress: ProgressFn | None = None)
     before = snapshot(cycle)
     default, by_category = _templates(cycle)
     templates = [default, *by_category.values()]
-    roles = _roles_in_use(templates)
+    # Raters only in the roles the subject's own template rates with (a task with nothing to rate,
+    # or a blocking supervisor task a template does not weigh, would only confuse).
+    roles = {ct.pk: _roles_in_use([ct]) for ct in templates}
     if cycle.subject_kind == SubjectKind.WORKER:
         created, assignments = _open_workers(cycle, default, by_category, roles, progress)
     elif cycle.subject_kind == SubjectKind.VENDOR:
         created, assignments = _open_vendors(cycle, actor, default, by_category, roles)
     else:
-        created, assignments = _open_teams(cycle, actor, default, roles)
+        created, assignments = _open_teams(cycle, actor, default, roles[default.pk])
     if cycle.state == CycleState.DRAFT:
         cycle.state = CycleState.GOAL_SETTING
         cycle.opened_at = timezone.now()
@@ -126,28 +122,11 @@ def cycle_open(*, actor: User, cycle: Cycle, progress: ProgressFn | None = None)
     return OpenSummary(appraisals_created=created, assignments_created=assignments, appraisals_total=total)
 
 
-def _worker_scope(cycle: Cycle) -> Any:
-    qs = Worker.objects.filter(
-        status__in=[WorkerStatus.ACTIVE, WorkerStatus.ON_LEAVE], hire_date__lte=cycle.end_date
-    ).filter(Q(leave_date__isnull=True) | Q(leave_date__gte=cycle.start_date))
-    paths = list(cycle.departments.values_list("path", flat=True))
-    if paths:
-        q = Q()
-        for p in paths:
-            q |= Q(department__path__startswith=p)
-        qs = qs.filter(q)
-    for field, rel in (("vendor", cycle.vendors), ("project", cycle.projects), ("position", cycle.positions)):
-        ids = list(rel.values_list("id", flat=True))
-        if ids:
-            qs = qs.filter(**{f"{field}__in": ids})
-    return qs
-
-
 def _open_workers(
-    cycle: Cycle, default: CycleTemplate, by_category: dict[str, CycleTemplate], roles: set[str],
+    cycle: Cycle, default: CycleTemplate, by_category: dict[str, CycleTemplate], roles_of: dict[int, set[str]],
     progress: ProgressFn | None,
 ) -> tuple[int, int]:
-    rows = list(_worker_scope(cycle).order_by("id").values_list(
+    rows = list(worker_subjects(cycle).order_by("id").values_list(
         "id", "name", "vendor_id", "department_id", "position_id", "position__category", "user_id",
         "supervisor_id", "project_id",
     ))
@@ -183,6 +162,8 @@ def _open_workers(
     due_self, due_review = cycle.self_review_due, cycle.review_due
     assignments: list[RaterAssignment] = []
 
+    roles: set[str] = set()
+
     def add(appraisal_id: int, rater: int | None, role: str, subject_user: int | None) -> None:
         if rater and role in roles and (role == RaterRole.SELF or rater != subject_user):
             assignments.append(RaterAssignment(
@@ -192,6 +173,7 @@ def _open_workers(
 
     for wid, _n, _v, dept_id, _p, category, user_id, sup_id, project_id in new_rows:
         aid = appraisal_of[wid]
+        roles = roles_of[by_category.get(category, default).pk]
         parent, head = heads.get(dept_id, (None, None))
         supervisor = sup_id or head
         add(aid, user_id, RaterRole.SELF, user_id)
@@ -200,7 +182,8 @@ def _open_workers(
         if skip != supervisor:
             add(aid, skip, RaterRole.SKIP_LEVEL, user_id)
         rng = random.Random(f"{cycle.seed}:{cycle.pk}:{wid}")
-        if RaterRole.PEER in roles and cycle.peer_count:
+        # Peers chosen by the supervisor come later (services.peers), before 评价.
+        if RaterRole.PEER in roles and cycle.peer_count and cycle.peer_selection == PeerSelection.RANDOM:
             for u in _draw_peers(rng, with_user_by_dept[dept_id], cycle.peer_count, wid, supervisor):
                 add(aid, u, RaterRole.PEER, user_id)
         for u in clients.get(project_id, []) if project_id else []:
@@ -230,12 +213,10 @@ def _draw_peers(
 
 
 def _open_vendors(
-    cycle: Cycle, actor: User, default: CycleTemplate, by_category: dict[str, CycleTemplate], roles: set[str]
+    cycle: Cycle, actor: User, default: CycleTemplate, by_category: dict[str, CycleTemplate],
+    roles_of: dict[int, set[str]],
 ) -> tuple[int, int]:
-    vendors = Vendor.objects.filter(status=VendorStatus.ACTIVE)
-    ids = list(cycle.vendors.values_list("id", flat=True))
-    if ids:
-        vendors = vendors.filter(id__in=ids)
+    vendors = vendor_subjects(cycle)
     existing = set(Appraisal.objects.filter(cycle=cycle, subject_kind=SubjectKind.VENDOR)
                    .values_list("vendor_id", flat=True))
     new = [v for v in vendors.order_by("id") if v.pk not in existing]
@@ -253,6 +234,7 @@ def _open_vendors(
         staffed[vendor_id].add(head)
     assignments = []
     for a in Appraisal.objects.filter(cycle=cycle, vendor_id__in=[v.pk for v in new], subject_kind=SubjectKind.VENDOR):
+        roles = roles_of[a.cycle_template_id]
         if RaterRole.SUPERVISOR in roles:
             assignments.append(RaterAssignment(cycle=cycle, appraisal=a, rater=actor, role=RaterRole.SUPERVISOR,
                                                due_date=cycle.review_due))
@@ -264,13 +246,7 @@ def _open_vendors(
 
 
 def _open_teams(cycle: Cycle, actor: User, default: CycleTemplate, roles: set[str]) -> tuple[int, int]:
-    teams = Team.objects.all()
-    paths = list(cycle.departments.values_list("path", flat=True))
-    if paths:
-        q = Q()
-        for p in paths:
-            q |= Q(department__path__startswith=p)
-        teams = teams.filter(q)
+    teams = team_subjects(cycle)
     existing = set(Appraisal.objects.filter(cycle=cycle, team__isnull=False).values_list("team_id", flat=True))
     new = [t for t in teams.order_by("id") if t.pk not in existing]
     Appraisal.objects.bulk_create([

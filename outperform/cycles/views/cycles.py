@@ -7,6 +7,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,15 +17,20 @@ from django.views.decorators.http import require_POST
 
 from outperform.access.scoping import get_scoped_or_404, restrict
 from outperform.core import crud
+from outperform.core.audit import snapshot
 from outperform.core.jobs import job_live_progress
 from outperform.core.models import Job, JobState
+from outperform.indicators.models import SubjectKind
+from outperform.org.models import PositionCategory
+from outperform.vendors.models import VendorCategory
 
-from .. import queries
-from ..forms import MoveBackForm
-from ..models import Appraisal, Cycle, CycleState
+from .. import peers, queries
+from ..forms import CycleForm, MoveBackForm, apply_errors
+from ..models import Appraisal, Cycle, CycleState, CycleTemplate
 from ..resources import CycleResource
+from ..scope import NAMED, cycle_subjects, template_plan
 from ..selectors import cycle_progress, grade_distribution
-from ..services import cycle_advance, cycle_move_back
+from ..services import cycle_advance, cycle_move_back, cycle_scope_set
 from ..tasks import start_compute, start_open
 from .common import get_cycle, messages_of, require_hr
 
@@ -31,7 +38,10 @@ RESOURCE = CycleResource()
 
 
 class CycleEditView(crud.EditView):
-    """crud's form page, refused (with a message) once the cycle has left 草稿."""
+    """crud's form page in sections (with the subject pickers), refused (with a message) once the
+    cycle has left 草稿. The scope lists go through services.cycle_scope_set (checked, audited)."""
+
+    template_name = "cycles/cycle_form.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         pk = kwargs.get("pk")
@@ -41,6 +51,35 @@ class CycleEditView(crud.EditView):
                 messages.error(request, _("只有草稿状态的周期可以修改 / Only a draft cycle can be edited"))
                 return HttpResponseRedirect(reverse("cycles:cycles_detail", args=[pk]))
         return super().dispatch(request, *args, **kwargs)
+
+    def page(self, form: Any, obj: Any, status: int = 200) -> HttpResponse:
+        kind = form["subject_kind"].value() or SubjectKind.WORKER
+        return render(self.request, self.template_name, self.context(
+            form=form, object=obj, kind=kind, kinds=[(k, NAMED[k][1], NAMED[k][2]) for k in NAMED],
+        ), status=status)
+
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        obj = self.get_object(pk)
+        return self.page(self.make_form(obj), obj)
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        obj = self.get_object(pk)
+        before = snapshot(obj) if obj is not None else None
+        form = self.make_form(obj, request.POST)
+        if form.is_valid():
+            assert isinstance(form, CycleForm)
+            try:
+                with transaction.atomic():
+                    instance = form.save(commit=False)
+                    self.resource.save(actor=request.user, obj=instance, before=before)
+                    cycle_scope_set(actor=request.user, cycle=instance,  # type: ignore[arg-type]
+                                    values=form.scope_values())
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("已保存 / Saved"))
+                return HttpResponseRedirect(reverse("cycles:cycles_detail", args=[instance.pk]))
+        return self.page(form, obj, status=400)
 
 
 class CycleDeleteView(crud.DeleteView):
@@ -88,11 +127,49 @@ def _cockpit(request: HttpRequest, cycle: Cycle, *, status: int = 200, **extra: 
         "total": appraisals.count(),
         "chart": chart,
         "pending": queries.pending_raters(cycle, user) if hr else [],
+        # Before opening, HR sees how many subjects the scope holds (one count query).
+        "subjects_in_scope": cycle_subjects(cycle).count() if hr and cycle.state == CycleState.DRAFT else None,
+        "named": _named_counts(cycle) if hr else {},
+        "peer_choice": _peer_choice(cycle, user),
+        "templates": _templates(cycle) if hr else [],
         "jobs": jobs,
         "blockers": [],
         **extra,
     }
     return render(request, "cycles/cycle_detail.html", context, status=status)
+
+
+def _templates(cycle: Cycle) -> list[dict[str, Any]]:
+    """Which template applies to whom: once opened, the frozen ones with their appraisal counts;
+    in 草稿, what opening would take (scope.template_plan)."""
+    labels = dict(PositionCategory.choices if cycle.subject_kind == SubjectKind.WORKER else VendorCategory.choices)
+    plan: list[tuple[Any, list[str], int | None]]
+    if cycle.state == CycleState.DRAFT:
+        plan = [(t, cats, None) for t, cats in template_plan(cycle)]
+    else:
+        plan = [(ct.template, ct.categories, ct.n) for ct in
+                CycleTemplate.objects.filter(cycle=cycle).select_related("template")
+                .annotate(n=Count("appraisals")).order_by("pk")]
+    return [{"template": t, "default": t.pk == cycle.default_template_id, "count": n,
+             "categories": [str(labels.get(c, c)) for c in cats]} for t, cats, n in plan]
+
+
+def _named_counts(cycle: Cycle) -> dict[str, int]:
+    _model, include, exclude = NAMED.get(cycle.subject_kind, NAMED[SubjectKind.WORKER])
+    return {"include": getattr(cycle, include).count(), "exclude": getattr(cycle, exclude).count()}
+
+
+def _peer_choice(cycle: Cycle, user: Any) -> dict[str, Any] | None:
+    """The cockpit's card for peers chosen by the supervisor: how many still wait (HR: all in
+    scope; a supervisor: theirs), with the link to the list."""
+    if not peers.chooses_peers(cycle) or not queries.reached(cycle, CycleState.GOAL_SETTING):
+        return None
+    rows = peers.choice_list(cycle, user)
+    total = rows.count()
+    if not total:
+        return None
+    return {"total": total, "pending": rows.filter(peers_chosen_at__isnull=True).count(),
+            "open": cycle.state in peers.PEER_STAGES, "url": reverse("cycles:peer_choices", args=[cycle.pk])}
 
 
 @login_required
