@@ -24,6 +24,7 @@ class NotificationKind(models.TextChoices):
     PLAN_DEADLINE_DUE = "plan_deadline_due", _("改进计划即将到期")
     RECTIFICATION_ISSUED = "rectification_issued", _("整改通知已下发")
     RECTIFICATION_OVERDUE = "rectification_overdue", _("整改通知已逾期")
+    PEER_CHOICE_DUE = "peer_choice_due", _("待指定互评人")
 
 
 class Notification(models.Model):

@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -24,11 +24,14 @@ from outperform.cycles.models import (
     AppealState,
     AssignmentState,
     CycleState,
+    CycleTemplate,
     Goal,
     GoalStatus,
+    PeerSelection,
     RaterAssignment,
 )
-from outperform.indicators.models import RaterRole
+from outperform.cycles.peers import PEER_STAGES, uses_peers
+from outperform.indicators.models import RaterRole, SubjectKind
 
 from .models import Notification, NotificationKind
 
@@ -100,6 +103,44 @@ def _goal_reminders(today: dt.date) -> list[Notification]:
     return out
 
 
+def _peer_choice_reminders(today: dt.date) -> list[Notification]:
+    """(d) peers chosen by the supervisor: subjects still without peers when the self-review deadline
+    (the last day before 评价 may start) is near or past: to each supervisor rater, once per cycle and
+    day, with the count. Two queries whatever the number of subjects."""
+    soon = today + dt.timedelta(days=_days_before())
+    rows = list(
+        RaterAssignment.objects.filter(
+            role=RaterRole.SUPERVISOR, appraisal__peers_chosen_at__isnull=True, cycle__state__in=PEER_STAGES,
+            cycle__peer_selection=PeerSelection.SUPERVISOR, cycle__subject_kind=SubjectKind.WORKER,
+            cycle__peer_count__gt=0, cycle__self_review_due__isnull=False, cycle__self_review_due__lte=soon,
+        ).order_by().values("rater_id", "cycle_id", "cycle__name", "cycle__self_review_due",
+                            "appraisal__cycle_template_id").annotate(n=Count("appraisal_id", distinct=True))
+    )
+    if not rows:
+        return []
+    with_peers = {ct.pk for ct in CycleTemplate.objects.filter(pk__in={r["appraisal__cycle_template_id"] for r in rows})
+                  if uses_peers(ct.snapshot)}
+    counts: dict[tuple[int, int], int] = {}
+    names: dict[int, tuple[str, dt.date]] = {}
+    for r in rows:
+        if r["appraisal__cycle_template_id"] in with_peers:
+            key = (r["rater_id"], r["cycle_id"])
+            counts[key] = counts.get(key, 0) + r["n"]
+            names[r["cycle_id"]] = (r["cycle__name"], r["cycle__self_review_due"])
+    kind = NotificationKind.PEER_CHOICE_DUE
+    out = []
+    for (rater_id, cycle_id), n in sorted(counts.items()):
+        cycle_name, due = names[cycle_id]
+        body = _("%(cycle)s：%(n)d 位考核对象尚未指定同事评价人，请在 %(due)s 前指定，否则周期无法进入评价阶段。") % {
+            "cycle": cycle_name, "n": n, "due": due.isoformat()}
+        out.append(Notification(
+            user_id=rater_id, kind=kind, title=f"{_('待指定互评人')}：{cycle_name}", body=body,
+            url=reverse("cycles:peer_choices", args=[cycle_id]) + "?pending=1",
+            dedupe_key=f"{kind}:{cycle_id}:{today.isoformat()}",
+        ))
+    return out
+
+
 def _appeal_reminders(today: dt.date) -> list[Notification]:
     """(c) appeals still waiting for a decision after N days: to every active HR administrator."""
     hr_ids = sorted(set(RoleGrant.objects.filter(role=Role.HR_ADMIN, user__is_active=True)
@@ -133,7 +174,8 @@ def send_reminders(today: dt.date | None = None) -> int:
     """Create today's reminders; returns how many new notifications were created."""
     today = today or timezone.localdate()
     with translation.override(settings.LANGUAGE_CODE):
-        rows = _evaluation_reminders(today) + _goal_reminders(today) + _appeal_reminders(today)
+        rows = (_evaluation_reminders(today) + _goal_reminders(today) + _appeal_reminders(today)
+                + _peer_choice_reminders(today))
     if not rows:
         return 0
     mark = Notification.objects.aggregate(m=Max("id"))["m"] or 0

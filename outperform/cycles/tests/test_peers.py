@@ -235,3 +235,26 @@ def test_the_page_warns_when_the_choosers_scope_holds_too_few(world, setup, clie
     assert "您的范围内只有" not in client_for("hr").get(page).content.decode()
     assert client_for("hr").post(page, {"workers": [one.pk, tech.pk]}).status_code == 302
     assert _peers(theirs) == {"colleague1", "tech1"}
+
+
+def test_supervisors_are_reminded_of_peers_still_to_choose(world, setup):
+    """Self-review due 2026-11-12; on 11-10 (within the 3 reminder days) the supervisor rater of all six
+    appraisals gets one reminder naming 6; once a_self's peers are chosen, the next day's names 5; HR and
+    the workers get none; a second run the same day adds nothing."""
+    from outperform.notifications.models import Notification
+    from outperform.notifications.services import send_reminders
+
+    cycle, colleagues = setup
+    Cycle.objects.filter(pk=cycle.pk).update(self_review_due=dt.date(2026, 11, 12), goals_due=None)
+    assert send_reminders(dt.date(2026, 11, 8)) == 0  # 4 days before: not yet
+    assert send_reminders(dt.date(2026, 11, 10)) == 1
+    assert send_reminders(dt.date(2026, 11, 10)) == 0
+    note = Notification.objects.get(kind="peer_choice_due")
+    assert note.user == world.users["supervisor"]
+    assert "6 位考核对象尚未指定同事评价人" in note.body
+    assert note.url == reverse("cycles:peer_choices", args=[cycle.pk]) + "?pending=1"
+    appraisal_peers_set(actor=world.users["supervisor"], appraisal=_appraisal(world.workers["a_self"]),
+                        workers=[c.pk for c in colleagues[:2]])
+    assert send_reminders(dt.date(2026, 11, 11)) == 1
+    latest = Notification.objects.filter(kind="peer_choice_due").order_by("-id").first()
+    assert latest is not None and "5 位考核对象" in latest.body
