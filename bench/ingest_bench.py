@@ -6,6 +6,11 @@ same run. Targets: 1M CSV under 60 s and within 3x the floor; peak memory under 
 30 s. Peak memory is the process's peak resident set size (resource.getrusage ru_maxrss), which
 covers Django, the reader and the COPY buffers — the file is streamed, never held.
 
+The steps of each ingest are printed as they end (INGEST_TRACE, seconds since its start). On a
+shared machine wall seconds follow the load, so the load average is printed beside every figure,
+and — when PostgreSQL runs on this host — the CPU seconds the database process spent on the ingest
+and on the floor (from /proc), a ratio the other users of the machine don't move.
+
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/opbench_ingest .venv/bin/python bench/ingest_bench.py
 Optional: INGEST_BENCH_ROWS (default 1,000,000), INGEST_BENCH_XLSX_ROWS (default 100,000).
 """
@@ -18,6 +23,7 @@ import io
 import os
 import random
 import resource
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,6 +45,41 @@ def peak_mb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # Linux: kilobytes
 
 
+def load() -> str:
+    return "load=" + "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def backend_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) of the database process serving this connection, if local."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Cpu:
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+
+    def __enter__(self) -> Cpu:
+        self.start = backend_cpu(self.pid)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        end = backend_cpu(self.pid)
+        self.seconds = None if end is None or self.start is None else end - self.start
+
+
+def fmt(seconds: float | None) -> str:
+    return "n/a" if seconds is None else f"{seconds:.2f}s"
+
+
+def say(message: str) -> None:
+    print(f"{message}  [{load()}]", file=sys.stderr, flush=True)
+
+
 def rows(n: int, people: list[tuple[str, str]], projects: list[str], prefix: str) -> Iterator[list[Any]]:
     rng = random.Random(7)
     base = dt.date(2026, 1, 1)
@@ -52,6 +93,7 @@ def rows(n: int, people: list[tuple[str, str]], projects: list[str], prefix: str
 
 
 def main() -> None:
+    os.environ.setdefault("INGEST_TRACE", "1")
     db = setup_django("ingest")
     assert db == "postgresql", "set BENCH_DATABASE_URL: the target is measured on PostgreSQL"
     import openpyxl
@@ -81,30 +123,38 @@ def main() -> None:
     size_mb = path.stat().st_size / 1e6
 
     with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
         cur.execute("CREATE TABLE bench_plain_tasks (external_id text, title text, vendor text, worker text, "
                     "project text, department text, due_date date, delivered_date date, acceptance text, "
                     "rework_count int)")
-    with Timer() as floor, connection.cursor() as cur, path.open("rb") as f, cur.cursor.copy(
+    say(f"file: {N} rows, {size_mb:.0f} MB; COPY floor …")
+    with Timer() as floor, Cpu(pid) as floor_cpu, connection.cursor() as cur, path.open("rb") as f, cur.cursor.copy(
         "COPY bench_plain_tasks FROM STDIN WITH (FORMAT csv, HEADER true)"
     ) as copy:
         while chunk := f.read(1024 * 1024):
             copy.write(chunk)
+    say(f"floor {floor.seconds:.2f}s (database CPU {fmt(floor_cpu.seconds)})")
     with connection.cursor() as cur:
         cur.execute("DROP TABLE bench_plain_tasks")
 
     source = services.get_source("task")
     hr = User.objects.get(username="hr")
     mapping = suggest_mapping(source.spec, HEADERS)
-    with Timer() as t, path.open("rb") as fp:
+    say("ingest, first load …")
+    with Timer() as t, Cpu(pid) as cpu, path.open("rb") as fp:
         result = services.ingest_file(source=source, fp=fp, filename="tasks.csv", mapping=mapping, actor=hr,
                                       dry_run=False)
+    say(f"ingest {t.seconds:.2f}s (database CPU {fmt(cpu.seconds)})")
     assert result.ok, (result.header_errors, result.errors.kept[:3])  # noqa: PT018
     assert result.counts.created == N, result.counts
     assert TaskRecord.objects.count() >= N, TaskRecord.objects.count()
     memory = peak_mb()
-    with Timer() as again, path.open("rb") as fp:
+    say("ingest again, nothing changed …")
+    with Timer() as again, Cpu(pid) as again_cpu, path.open("rb") as fp:
         second = services.ingest_file(source=source, fp=fp, filename="tasks.csv", mapping=mapping, actor=hr,
                                       dry_run=False)
+    say(f"again {again.seconds:.2f}s (database CPU {fmt(again_cpu.seconds)})")
     assert second.ok, second.errors.kept[:3]
     assert second.counts.unchanged == N
 
@@ -119,15 +169,20 @@ def main() -> None:
     buf = io.BytesIO()
     wb.save(buf)
     xlsx = buf.getvalue()
+    say(f"xlsx {N_XLSX} rows …")
     with Timer() as tx:
         xresult = services.ingest_file(source=source, fp=io.BytesIO(xlsx), filename="tasks.xlsx", mapping=mapping,
                                        actor=hr, dry_run=False)
+    say(f"xlsx {tx.seconds:.2f}s")
     assert xresult.ok, xresult.errors.kept[:3]
     assert xresult.counts.created == N_XLSX
     path.unlink()
 
     print(f"database={db} rows={N} csv_mb={size_mb:.0f} engine={result.engine} ingest={t.seconds:.2f}s "
-          f"copy_floor={floor.seconds:.2f}s reingest_unchanged={again.seconds:.2f}s peak_rss_mb={memory}")
+          f"copy_floor={floor.seconds:.2f}s reingest_unchanged={again.seconds:.2f}s peak_rss_mb={memory} {load()}")
+    if cpu.seconds is not None and floor_cpu.seconds:
+        print(f"database_cpu ingest={cpu.seconds:.2f}s floor={floor_cpu.seconds:.2f}s "
+              f"ratio={cpu.seconds / floor_cpu.seconds:.2f} reingest_unchanged={fmt(again_cpu.seconds)}")
     print(f"BENCH name=ingest_xlsx_100k seconds={tx.seconds:.3f} floor_seconds=30 ratio={tx.seconds / 30:.3f} "
           f"rows={N_XLSX} xlsx_mb={len(xlsx) / 1e6:.1f}")
     report("ingest_1m", t.seconds, round(floor.seconds, 3), peak_mb=memory)

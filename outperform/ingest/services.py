@@ -205,7 +205,8 @@ def ingest_file(*, source: IngestSource, fp: IO[bytes], filename: str, mapping: 
     try:
         with transaction.atomic():
             if chosen == "copy":
-                counts = fast.ingest(source, fp, filename, mapping, actor=actor, errors=errors, progress=progress)
+                counts = fast.ingest(source, fp, filename, mapping, actor=actor, errors=errors, progress=progress,
+                                     dry_run=dry_run)
             else:
                 with open_table(fp, filename, source.spec) as table:
                     total = _estimate_rows(fp, table)

@@ -121,7 +121,7 @@ def _peer_choice_reminders(today: dt.date) -> list[Notification]:
     with_peers = {ct.pk for ct in CycleTemplate.objects.filter(pk__in={r["appraisal__cycle_template_id"] for r in rows})
                   if uses_peers(ct.snapshot)}
     counts: dict[tuple[int, int], int] = {}
-    names: dict[int, tuple[str, dt.date]] = {}
+    names: dict[int, tuple[str, dt.date | None]] = {}
     for r in rows:
         if r["appraisal__cycle_template_id"] in with_peers:
             key = (r["rater_id"], r["cycle_id"])
@@ -131,6 +131,7 @@ def _peer_choice_reminders(today: dt.date) -> list[Notification]:
     out = []
     for (rater_id, cycle_id), n in sorted(counts.items()):
         cycle_name, due = names[cycle_id]
+        assert due is not None  # filtered above
         body = _("%(cycle)s：%(n)d 位考核对象尚未指定同事评价人，请在 %(due)s 前指定，否则周期无法进入评价阶段。") % {
             "cycle": cycle_name, "n": n, "due": due.isoformat()}
         out.append(Notification(

@@ -80,8 +80,28 @@ class Acceptance(models.TextChoices):
 
 
 class TaskRecord(PersonRecord):
+    """The largest records table (a million rows a load, docs/ingest.md), so every index earns its
+    place (docs/records.md, "Indexes of the task table"): each link is indexed once, together with
+    the period date, which serves the metric queries (a link IN (…) over a period), the scopes and
+    the link filters as well as the foreign-key lookups a single-column index would serve."""
+
     DERIVED_FIELDS = ("on_time", "first_pass")
 
+    vendor = models.ForeignKey(
+        "vendors.Vendor", verbose_name=_("服务商"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    worker = models.ForeignKey(
+        "workers.Worker", verbose_name=_("外包人员"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", db_index=False,
+    )
+    project = models.ForeignKey(
+        "org.Project", verbose_name=_("项目"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
+    )
+    department = models.ForeignKey(
+        "org.Department", verbose_name=_("部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
+    )
     title = models.CharField(_("任务名称"), max_length=200)
     due_date = models.DateField(_("计划完成日期"), db_index=True)
     delivered_date = models.DateField(_("实际交付日期"), null=True, blank=True)
@@ -94,7 +114,15 @@ class TaskRecord(PersonRecord):
         verbose_name = _("任务/交付记录")
         verbose_name_plural = _("任务/交付记录")
         ordering = ["-due_date", "external_id"]
-        indexes = [models.Index(fields=["vendor", "due_date"]), models.Index(fields=["worker", "due_date"])]
+        indexes = [
+            models.Index(fields=["vendor", "due_date"], name="records_tas_vendor__dcaf8d_idx"),
+            models.Index(fields=["worker", "due_date"], name="records_tas_worker__d2b547_idx"),
+            # Partial: a task without a project (or department) is never looked up by it.
+            models.Index(fields=["project", "due_date"], name="records_task_project_due",
+                         condition=models.Q(project__isnull=False)),
+            models.Index(fields=["department", "due_date"], name="records_task_department_due",
+                         condition=models.Q(department__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.external_id} {self.title}"
