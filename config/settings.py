@@ -210,6 +210,13 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
+# The home page's figures and the dashboards are kept this long per scope in the cache above (a
+# time box, not invalidated: docs/performance.md); 0 computes them on every request.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
+# A signed-in request reads its session from the cache (Redis in production), the database only on
+# a miss; writes go to both.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

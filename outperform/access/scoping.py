@@ -19,6 +19,7 @@ never writes.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -115,6 +116,20 @@ def scope_for(user: Any) -> Scope:
     )
     user._outperform_scope = scope
     return scope
+
+
+def scope_key(scope: Scope) -> str:
+    """A short key naming the rows a scope sees through department, vendor and self paths, for
+    caches shared by users who see the same rows ("owner" rows are not in it: a cache of a model
+    with an owner path must add the user). Organisation-wide viewers share one key."""
+    if scope.whole_view:
+        return "all"
+    parts = [
+        "d" + ",".join(map(str, sorted(scope.department_ids))),
+        "v" + ",".join(map(str, sorted(scope.vendor_ids))),
+        f"u{scope.user_id}" if scope.is_worker else "u",
+    ]
+    return hashlib.sha256(";".join(parts).encode()).hexdigest()[:24]
 
 
 def forget_scope(user: Any) -> None:

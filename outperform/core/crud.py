@@ -8,7 +8,7 @@ through the audited services. This is the NetBox pattern: plain CRUD is configur
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -20,7 +20,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
-from django.db.models import ProtectedError, Q, QuerySet
+from django.db.models import Case, IntegerField, ProtectedError, Q, QuerySet, Value, When
+from django.forms.models import ModelChoiceIterator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
@@ -28,13 +29,14 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_filters import FilterSet
 
-from outperform.access.scoping import Scope, get_scoped_or_404, restrict, scope_for
+from outperform.access.scoping import PERSONAL_DATA_ROLES, Scope, get_scoped_or_404, restrict, scope_for
 
 from . import excel
 from .audit import snapshot
 from .display import format_money, format_value, resolve
 from .importing import ImportResult, ModelImporter
 from .masking import mask_field
+from .pagination import EstimatedPaginator
 from .permissions import ensure_in_write_scope, require_write
 from .services import object_create, object_delete, object_update
 
@@ -42,6 +44,7 @@ if TYPE_CHECKING:  # a development-only package
     from django_stubs_ext import StrOrPromise
 
 PAGE_SIZES = (20, 50, 100, 200)
+RANK_LIMIT = 500  # related rows a sort on their name turns into a rank (see Resource._related_rank)
 
 
 @dataclass(frozen=True)
@@ -54,14 +57,43 @@ class Col:
     personal: bool = False  # masked unless the viewer may see this person's data
 
 
-def paginate(request: HttpRequest, qs: Any) -> tuple[Any, int]:
-    """The requested page of a list and the page size (one of PAGE_SIZES, default 20)."""
+def paginate(request: HttpRequest, qs: Any, *, estimate: bool = False, default: int = 20) -> tuple[Any, int]:
+    """The requested page of a list and the page size (one of PAGE_SIZES, default 20).
+
+    `estimate`: count only when counting is cheap, else show the planner's estimate (约 N 条) —
+    for lists that reach whole-organisation sizes; see core.pagination."""
     try:
-        per_page = int(request.GET.get("per_page", 20))
+        per_page = int(request.GET.get("per_page", default))
     except ValueError:
-        per_page = 20
-    per_page = per_page if per_page in PAGE_SIZES else 20
-    return Paginator(qs, per_page).get_page(request.GET.get("page")), per_page
+        per_page = default
+    per_page = per_page if per_page in PAGE_SIZES else default
+    paginator = EstimatedPaginator(qs, per_page) if estimate else Paginator(qs, per_page)
+    return paginator.get_page(request.GET.get("page")), per_page
+
+
+def url_maker(route: str) -> Callable[[Any], str]:
+    """`pk -> URL` for a route taking one pk, reversed once: a list of 200 rows would otherwise
+    resolve the URL configuration 200 times."""
+    marker = "2147483647"
+    prefix, _, suffix = reverse(route, args=[marker]).partition(marker)
+    return lambda pk: f"{prefix}{pk}{suffix}"
+
+
+class PlainChoiceIterator(ModelChoiceIterator):
+    """A select's choices read with one plain query. Django's iterator() opens a server-side cursor
+    on PostgreSQL — DECLARE, FETCH, CLOSE: three round trips — to read ten vendors."""
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        null_label = getattr(self.field, "null_label", None)  # django-filter's "none of them" choice
+        if null_label is not None:
+            yield (getattr(self.field, "null_value", "null"), null_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+    def __len__(self) -> int:
+        return super().__len__() + (getattr(self.field, "null_label", None) is not None)
 
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
@@ -77,6 +109,12 @@ class Resource:
     name: ClassVar[str]  # URL prefix and route-name stem, e.g. "workers"
     namespace: ClassVar[str]
     select_related: ClassVar[Sequence[str]] = ()
+    # The relations the list's columns show, when fewer than `select_related` (which the detail page
+    # and the export read): every join costs PostgreSQL planning time on each page.
+    list_select_related: ClassVar[Sequence[str] | None] = None
+    # Sorts on a small related table's column (`vendor__name`) done as the rank of the row's foreign
+    # key in that table's order — see _related_rank. Only for reference tables of a few hundred rows.
+    rank_sorts: ClassVar[Sequence[str]] = ()
     filterset_class: ClassVar[type[FilterSet] | None] = None
     search_fields: ClassVar[Sequence[str]] = ()
     columns: ClassVar[Sequence[Col]] = ()
@@ -110,21 +148,62 @@ class Resource:
                 qs = filterset.qs
         search = request.GET.get("q", "").strip()
         if search and self.search_fields:
+            # Chinese characters and digits have no case: a plain LIKE finds the same rows as
+            # icontains without upper-casing every row it scans (about 3× faster at 100,000 rows).
+            lookup = "contains" if search.upper() == search.lower() else "icontains"
             q = Q()
             for f in self.search_fields:
-                q |= Q(**{f"{f}__icontains": search})
+                q |= self._search_term(f, lookup, search, scope_for(request.user))
             qs = qs.filter(q)
         sort = request.GET.get("sort", "")
         sortable = {c.order_by for c in self.columns if c.order_by}
-        ordering = (sort, "pk") if sort.lstrip("-") in sortable else self.default_ordering
-        qs = qs.order_by(*ordering)
+        column = sort.lstrip("-")
+        if column in sortable:
+            desc = sort.startswith("-")
+            rank = self._related_rank(column) if column in self.rank_sorts else None
+            key: Any = sort if rank is None else (rank.desc() if desc else rank.asc())
+            # Ties broken in the sort's own direction, so one (column, id) index serves both directions.
+            qs = qs.order_by(key, "-pk" if desc else "pk")
+        else:
+            qs = qs.order_by(*self.default_ordering)
         return qs, filterset, search, sort
+
+    def _search_term(self, field: str, lookup: str, search: str, scope: Scope) -> Q:
+        """A personal field (mobile, 身份证号) is searched only where the viewer may see it whole:
+        otherwise typing digits would find a person by the number the page masks."""
+        term = Q(**{f"{field}__{lookup}": search})
+        personal = {c.accessor for c in self.columns if c.personal} | set(getattr(self.model, "PERSONAL_FIELDS", ()))
+        if field not in personal:
+            return term
+        if scope.is_superuser or scope.roles & PERSONAL_DATA_ROLES:
+            return term
+        if scope.vendor_ids and any(f.name == "vendor" for f in self.model._meta.get_fields()):
+            return term & Q(vendor_id__in=scope.vendor_ids)
+        return Q(pk__in=[])
+
+    def _related_rank(self, sort: str) -> Case | None:
+        """`vendor__name` as the rank of the row's vendor among the vendors by name: sorting 100,000
+        workers on a number of their own row is several times faster than joining each to its vendor
+        to sort on the name. None when the table has more than RANK_LIMIT rows."""
+        path, _, field = sort.rpartition("__")
+        if not path or "__" in path:
+            return None
+        fk = self.model._meta.get_field(path)
+        if not isinstance(fk, models.ForeignKey):
+            return None
+        manager = fk.related_model._default_manager
+        ids = list(manager.order_by(field, "pk").values_list("pk", flat=True)[:RANK_LIMIT + 1])
+        if len(ids) > RANK_LIMIT:
+            return None
+        return Case(*[When(**{fk.attname: pk}, then=Value(rank)) for rank, pk in enumerate(ids)],
+                    default=Value(len(ids)), output_field=IntegerField())
 
     @staticmethod
     def _scope_filter_choices(form: forms.BaseForm, request: HttpRequest) -> None:
         for f in form.fields.values():
             if isinstance(f, forms.ModelChoiceField) and f.queryset is not None:
                 f.queryset = restrict(f.queryset, request.user, "view")
+                f.iterator = PlainChoiceIterator
 
     def cell(self, obj: models.Model, col: Col, scope: Scope) -> str:
         value = resolve(obj, col.accessor)
@@ -199,11 +278,14 @@ class ListView(ResourceView):
         qs, filterset, search, sort = r.filtered(request)
         if request.GET.get("export") == "xlsx":
             return self.export(qs)
-        page, per_page = paginate(request, qs)
+        if r.list_select_related is not None:
+            qs = qs.select_related(None).select_related(*r.list_select_related)
+        page, per_page = paginate(request, qs, estimate=True)
         scope = self.scope
+        detail_url = url_maker(r.route("detail"))
         rows = [
             {
-                "url": reverse(r.route("detail"), args=[obj.pk]),
+                "url": detail_url(obj.pk),
                 "cells": [(r.cell(obj, c, scope), c.link) for c in r.columns],
             }
             for obj in page.object_list

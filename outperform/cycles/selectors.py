@@ -28,13 +28,30 @@ def rated_indicators(snapshot: dict[str, Any], role: str) -> list[dict[str, Any]
 
 
 def my_assignments(user: Any) -> QuerySet[RaterAssignment]:
-    """My evaluations (我的评价): the to-do list of a rater, open cycles only."""
+    """My evaluations (我的评价): the to-do list of a rater, open cycles only — drafts, then pending,
+    then submitted; by due date; then in the order the cycle assigned them. Not by the subject's
+    name: a supervisor with 10,000 evaluations would sort them all, joined to their appraisals, for
+    each page; this order is an index's (`assignment_todo_order`). The rating grid orders by name."""
     return (
         RaterAssignment.objects.filter(rater_id=user.pk)
         .exclude(cycle__state="archived")
         .select_related("appraisal", "cycle")
-        .order_by("state", "due_date", "appraisal__subject_name")
+        .order_by("state", "due_date", "pk")
     )
+
+
+def my_assignment_groups(user: Any) -> list[dict[str, Any]]:
+    """My evaluations per cycle and rater role, with how many are not submitted yet: one GROUP BY
+    read from the `assignment_rater_groups` index, however many evaluations there are."""
+    rows = (
+        RaterAssignment.objects.filter(rater_id=user.pk)
+        .exclude(cycle__state="archived")
+        .values("cycle_id", "cycle__name", "cycle__start_date", "role")
+        .annotate(total=Count("*"), pending=Count("state", filter=~Q(state=AssignmentState.SUBMITTED)))
+        .order_by("-cycle__start_date", "cycle_id", "role")
+    )
+    return [{"cycle_id": r["cycle_id"], "cycle_name": r["cycle__name"], "role": r["role"],
+             "role_label": RaterRole(r["role"]).label, "total": r["total"], "pending": r["pending"]} for r in rows]
 
 
 def cycle_progress(cycle: Cycle, user: Any) -> list[dict[str, Any]]:

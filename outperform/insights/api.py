@@ -42,14 +42,14 @@ class DashboardViewSet(viewsets.ViewSet):
     @extend_schema(parameters=FILTER_PARAMS, responses={200: OpenApiTypes.OBJECT})
     def list(self, request: Request) -> Response:
         """All charts: distribution, departments, vendors, trend, progress, ranking, alerts."""
-        return Response(selectors.dashboard(request.user, selectors.Filters.from_params(request.query_params)).as_json())
+        return Response(selectors.dashboard_cached(request.user, selectors.Filters.from_params(request.query_params)).as_json())
 
     @extend_schema(parameters=FILTER_PARAMS, responses={200: OpenApiTypes.OBJECT})
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         """One chart by key."""
         if pk not in selectors.CHARTS:
             raise Http404
-        board = selectors.dashboard(request.user, selectors.Filters.from_params(request.query_params), [pk])
+        board = selectors.dashboard_cached(request.user, selectors.Filters.from_params(request.query_params), [pk])
         if pk not in board.charts:
             raise Http404
         return Response(board.charts[pk].as_json())

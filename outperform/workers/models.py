@@ -62,7 +62,14 @@ class Worker(TimeStamped):
         verbose_name = _("外包人员")
         verbose_name_plural = _("外包人员")
         ordering = ["employee_no"]
-        indexes = [models.Index(fields=["vendor", "status"]), models.Index(fields=["department", "status"])]
+        indexes = [
+            models.Index(fields=["vendor", "status"]),
+            models.Index(fields=["department", "status"]),
+            # The list's sortable columns of its own table: a sorted first page reads 20 index entries
+            # instead of sorting 100,000 rows (ties are broken by id in the sort's direction).
+            models.Index(fields=["hire_date", "id"], name="worker_hire_date_id"),
+            models.Index(fields=["status", "id"], name="worker_status_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.employee_no}）"

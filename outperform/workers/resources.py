@@ -13,6 +13,8 @@ class WorkerResource(Resource):
     name = "workers"
     namespace = "workers"
     select_related = ("vendor", "department", "project", "position", "supervisor")
+    list_select_related = ("vendor", "department", "position")
+    rank_sorts = ("vendor__name", "department__name", "position__name")
     filterset_class = WorkerFilterSet
     search_fields = ("employee_no", "name", "mobile")
     default_ordering = ("employee_no",)

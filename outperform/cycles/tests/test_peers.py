@@ -258,3 +258,11 @@ def test_supervisors_are_reminded_of_peers_still_to_choose(world, setup):
     assert send_reminders(dt.date(2026, 11, 11)) == 1
     latest = Notification.objects.filter(kind="peer_choice_due").order_by("-id").first()
     assert latest is not None and "5 位考核对象" in latest.body
+
+
+def test_my_evaluations_shows_the_pending_choice(world, setup, client_for):
+    cycle, _colleagues = setup
+    body = client_for("supervisor").get(reverse("cycles:my_evaluations")).content.decode()
+    assert 'data-testid="peer-choices-todo"' in body and "6 位考核对象待指定同事评价人" in body
+    assert reverse("cycles:peer_choices", args=[cycle.pk]) + "?pending=1" in body
+    assert "peer-choices-todo" not in client_for("worker").get(reverse("cycles:my_evaluations")).content.decode()

@@ -1,11 +1,14 @@
 """我的评价: the rater's to-do list, the form for one evaluation, and the grid for many.
 
 A rater reaches their own assignments (`rater = me`, as selectors.my_assignments reads them),
-whatever their role grants: a project's internal client or a peer rates without any scope."""
+whatever their role grants: a project's internal client or a peer rates without any scope.
+
+Both pages go page by page: a supervisor of a large department holds 10,000+ evaluations in one
+cycle, and a page that lists them all takes seconds to build and megabytes to send. The to-do list
+shows its counts per cycle and role from one GROUP BY; the grid posts the rows of its page only."""
 
 from __future__ import annotations
 
-from collections import Counter
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -19,31 +22,34 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from outperform.core.crud import PAGE_SIZES, paginate
 from outperform.indicators.models import RaterRole
 
 from .. import queries
 from ..models import AssignmentState, CycleTemplate, RaterAssignment, Score
-from ..selectors import my_assignments, rated_indicators
+from ..peers import pending_peer_choices
+from ..selectors import my_assignment_groups, my_assignments, rated_indicators
 from ..services import assignment_save
 from .common import messages_of
 
 
+def _page_context(request: HttpRequest, page: Any, per_page: int) -> dict[str, Any]:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return {"page": page, "per_page": per_page, "page_sizes": PAGE_SIZES, "querystring": params.urlencode()}
+
+
 @login_required
 def my_evaluations(request: HttpRequest) -> HttpResponse:
-    assignments = list(my_assignments(request.user))
+    page, per_page = paginate(request, my_assignments(request.user))
     today = timezone.localdate()
-    groups = Counter((a.cycle_id, a.role) for a in assignments)
-    rows = [{"a": a, "overdue": queries.is_overdue(a, today), "open": queries.assignment_open(a)} for a in assignments]
-    grids = []
-    seen = set()
-    for a in assignments:
-        key = (a.cycle_id, a.role)
-        if groups[key] > 1 and key not in seen:
-            seen.add(key)
-            pending = sum(1 for b in assignments if (b.cycle_id, b.role) == key and b.state != AssignmentState.SUBMITTED)
-            grids.append({"cycle": a.cycle, "role": a.get_role_display(), "count": groups[key], "pending": pending,
-                          "url": reverse("cycles:rating_grid", args=[a.cycle_id, a.role])})
-    return render(request, "cycles/my_evaluations.html", {"rows": rows, "grids": grids})
+    rows = [{"a": a, "overdue": queries.is_overdue(a, today), "open": queries.assignment_open(a)}
+            for a in page.object_list]
+    grids = [{**g, "url": reverse("cycles:rating_grid", args=[g["cycle_id"], g["role"]])}
+             for g in my_assignment_groups(request.user) if g["total"] > 1]
+    return render(request, "cycles/my_evaluations.html",
+                  {"rows": rows, "grids": grids, "peer_choices": pending_peer_choices(request.user),
+                   **_page_context(request, page, per_page)})
 
 
 def _own(request: HttpRequest, pk: int) -> RaterAssignment:
@@ -117,11 +123,14 @@ def _norm(raw: str) -> str:
 def rating_grid(request: HttpRequest, pk: int, role: str) -> HttpResponse:
     if role not in RaterRole.values:
         raise Http404
-    assignments = list(my_assignments(request.user).filter(cycle_id=pk, role=role)
-                       .order_by("appraisal__subject_name", "pk"))
+    # One page of the grid (50 people by default); a POST saves the rows of the page it came from.
+    page, per_page = paginate(request, my_assignments(request.user).filter(cycle_id=pk, role=role)
+                              .order_by("appraisal__subject_name", "pk"), default=50)
+    assignments = list(page.object_list)
     if not assignments:
         raise Http404
     cycle = assignments[0].cycle
+    # The columns are those of the templates of the people on this page.
     templates = {ct.pk: ct.snapshot for ct in CycleTemplate.objects.filter(
         pk__in={a.appraisal.cycle_template_id for a in assignments})}
     columns: list[dict[str, Any]] = []
@@ -177,12 +186,15 @@ def rating_grid(request: HttpRequest, pk: int, role: str) -> HttpResponse:
             messages.success(request, _("已保存 %(s)d 行草稿，提交 %(t)d 行 / %(s)d drafts saved, %(t)d submitted")
                              % {"s": saved, "t": submitted})
         if not row_errors:
-            return HttpResponseRedirect(reverse("cycles:rating_grid", args=[pk, role]))
+            query = request.GET.urlencode()
+            return HttpResponseRedirect(reverse("cycles:rating_grid", args=[pk, role]) + (f"?{query}" if query else ""))
         messages.error(request, _("%d 行有错误，请修改后重试 / Some rows have errors") % len(row_errors))
         status = 400
-        # the rows saved above are re-read, the rows in error keep what was typed
+        # the rows saved above are re-read (in one query), the rows in error keep what was typed
+        fresh = {pk_: (state, at) for pk_, state, at in RaterAssignment.objects.filter(
+            pk__in=[a.pk for a in assignments]).values_list("pk", "state", "submitted_at")}
         for a in assignments:
-            a.refresh_from_db(fields=["state", "submitted_at"])
+            a.state, a.submitted_at = fresh[a.pk]
         stored = {a.pk: {} for a in assignments}
         for s in Score.objects.filter(assignment_id__in=list(stored)):
             stored[s.assignment_id][s.indicator_code] = (str(s.value), s.comment)
@@ -200,5 +212,5 @@ def rating_grid(request: HttpRequest, pk: int, role: str) -> HttpResponse:
         })
     return render(request, "cycles/rating_grid.html", {
         "cycle": cycle, "role": role, "role_label": RaterRole(role).label, "columns": columns, "rows": rows,
-        "any_editable": any(r["editable"] for r in rows),
+        "any_editable": any(r["editable"] for r in rows), **_page_context(request, page, per_page),
     }, status=status)

@@ -35,7 +35,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     if is_worker_only(request.user):
         return HttpResponseRedirect(reverse("insights:my_dashboard"))
     filters = Filters.from_params(request.GET)
-    board = selectors.dashboard(request.user, filters)
+    board = selectors.dashboard_cached(request.user, filters)
     params = board.filters.as_params()
     if board.cycle is not None:
         params.setdefault("cycle", board.cycle.pk)
@@ -52,7 +52,7 @@ def dashboard_data(request: HttpRequest) -> JsonResponse:
     only = [request.GET["chart"]] if request.GET.get("chart") else list(CHARTS)
     if any(k not in CHARTS for k in only):
         raise Http404
-    return JsonResponse(selectors.dashboard(request.user, Filters.from_params(request.GET), only).as_json(),
+    return JsonResponse(selectors.dashboard_cached(request.user, Filters.from_params(request.GET), only).as_json(),
                         json_dumps_params={"ensure_ascii": False})
 
 
@@ -60,7 +60,7 @@ def dashboard_data(request: HttpRequest) -> JsonResponse:
 def dashboard_xlsx(request: HttpRequest, chart: str) -> HttpResponse:
     if chart not in CHARTS:
         raise Http404
-    board = selectors.dashboard(request.user, Filters.from_params(request.GET), [chart])
+    board = selectors.dashboard_cached(request.user, Filters.from_params(request.GET), [chart])
     if chart not in board.charts:  # no cycle with visible results: an empty table with its headers
         return chart_xlsx(Chart(key=chart, title=_("看板"), data={}, headers=[_("暂无数据")]), chart)
     return chart_xlsx(board.charts[chart], chart)
