@@ -16,7 +16,10 @@ Kinds:
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from .scoping import Scope
 
 PUBLIC = "public"
 SCOPED = "scoped"
@@ -259,3 +262,17 @@ def decision_for(name: str, basename: str | None = None) -> Decision | None:
         if key.endswith("-*") and basename.startswith(key[:-1]):
             return decision
     return None
+
+
+def may_use(route: str, scope: Scope) -> bool:
+    """Whether the caller's role may use a route at all (its declared decision — the role × route
+    matrix test holds the views to it); rows are still checked by the view. Pages use it to offer only
+    the links that will not answer 403."""
+    decision = ROUTES.get(route)
+    if decision is None:
+        return True
+    if decision.kind == WHOLE_WRITE:
+        return scope.whole_write
+    if decision.kind == WHOLE_VIEW:
+        return scope.whole_view
+    return True

@@ -153,6 +153,7 @@ class ContactResource(Resource):
 for _cls, _title in ((NoticeResource, "整改通知"), (ChecklistResource, "合规检查表"), (AuditResource, "合规审查"),
                      (FindingResource, "审查发现"), (ContactResource, "应急联系人")):
     _cls.importer = exporter_for(_cls.model, _title, _cls.columns)
+    _cls.importable = False
 
 
 NOTICES = NoticeResource()

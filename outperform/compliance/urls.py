@@ -1,7 +1,8 @@
 from django.urls import path
 
+from outperform.core.crud import ListView
+
 from . import views
-from .exports import ListView, crud_routes
 from .resources import NOTICES, RESOURCES
 
 app_name = "compliance"
@@ -16,5 +17,5 @@ urlpatterns = [
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("findings/<int:pk>/notice/", views.notice_from_finding, name="notice_from_finding"),
     path("vetoes/", views.vetoes_view, name="vetoes"),
-    *[p for r in RESOURCES for p in crud_routes(r)],
+    *[p for r in RESOURCES for p in r.urls()],
 ]

@@ -24,11 +24,12 @@ from django.db.models import Case, IntegerField, ProtectedError, Q, QuerySet, Va
 from django.forms.models import ModelChoiceIterator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import URLPattern, path, reverse
+from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django_filters import FilterSet
 
+from outperform.access.routes import may_use
 from outperform.access.scoping import PERSONAL_DATA_ROLES, Scope, get_scoped_or_404, restrict, scope_for
 
 from . import excel
@@ -122,6 +123,9 @@ class Resource:
     default_ordering: ClassVar[Sequence[str]] = ("pk",)
     form_class: ClassVar[type[forms.ModelForm[Any]] | None] = None
     importer: ClassVar[ModelImporter | None] = None
+    # False for lists written only through services (state machines, computed rows): the importer
+    # then only exports (?export=xlsx) and no import routes are built.
+    importable: ClassVar[bool] = True
     children: ClassVar[Sequence[Callable[[models.Model, Scope], dict[str, Any]]]] = ()
     # Links shown on the detail page: (label, route name taking the object's pk).
     detail_links: ClassVar[Sequence[tuple[Any, str]]] = ()
@@ -238,7 +242,7 @@ class Resource:
                 path(f"{n}/<int:pk>/edit/", EditView.as_view(resource=self), name=f"{n}_edit"),
                 path(f"{n}/<int:pk>/delete/", DeleteView.as_view(resource=self), name=f"{n}_delete"),
             ]
-        if self.importer is not None:
+        if self.importer is not None and self.importable:
             patterns += [
                 path(f"{n}/import/", ImportView.as_view(resource=self), name=f"{n}_import"),
                 path(f"{n}/import/template.xlsx", TemplateView.as_view(resource=self), name=f"{n}_template"),
@@ -247,6 +251,13 @@ class Resource:
 
 
 # --- views ------------------------------------------------------------------------------------
+
+
+def _reverse_or_none(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
 
 
 class ResourceView(LoginRequiredMixin, View):
@@ -259,15 +270,18 @@ class ResourceView(LoginRequiredMixin, View):
     def context(self, **extra: Any) -> dict[str, Any]:
         r = self.resource
         meta = r.model._meta
+        imports = r.importer is not None and r.importable
+        create_url = _reverse_or_none(r.route("create"))  # the resource's form, or an app's own create view
         return {
             "resource": r,
             "verbose_name": meta.verbose_name,
             "verbose_name_plural": meta.verbose_name_plural,
             "list_url": reverse(r.route("list")),
-            "can_write": self.scope.can_write(r.model) and r.form_class is not None,
-            "can_import": r.importer is not None and self.scope.can_write(r.model),
-            "import_url": reverse(r.route("import")) if r.importer is not None else None,
-            "create_url": reverse(r.route("create")) if r.form_class is not None else None,
+            "can_write": (create_url is not None and self.scope.can_write(r.model)
+                          and may_use(r.route("create"), self.scope)),
+            "can_import": imports and self.scope.can_write(r.model),
+            "import_url": reverse(r.route("import")) if imports else None,
+            "create_url": create_url,
             **extra,
         }
 
@@ -352,7 +366,8 @@ class DetailView(ResourceView):
         extra: dict[str, Any] = {}
         for child in r.children:
             extra.update(child(obj, scope))
-        extra["links"] = [(label, reverse(route, args=[obj.pk])) for label, route in r.detail_links]
+        extra["links"] = [(label, reverse(route, args=[obj.pk])) for label, route in r.detail_links
+                          if may_use(route, scope)]
         return render(
             request,
             "core/object_detail.html",

@@ -1,6 +1,6 @@
 """Declared pages: standing bands and settlement rules (CRUD), standing history (read-only). Each
 list has search, filters, pagination and ?export=xlsx; none imports (standings are computed, bands
-and rules are few), so the routes come from `compliance.exports.crud_routes`."""
+and rules are few), so they export without import routes (`importable = False`)."""
 
 from __future__ import annotations
 
@@ -121,6 +121,7 @@ def money(fen: int | None) -> str:
 for _cls, _title in ((StandingBandResource, "评级档位"), (VendorStandingResource, "评级历史"),
                      (SettlementRuleResource, "结算规则")):
     _cls.importer = exporter_for(_cls.model, _title, _cls.detail_fields or _cls.columns)
+    _cls.importable = False
 
 
 RESOURCES = (StandingBandResource(), VendorStandingResource(), SettlementRuleResource())

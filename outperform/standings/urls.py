@@ -1,7 +1,5 @@
 from django.urls import path
 
-from outperform.compliance.exports import crud_routes
-
 from . import views
 from .resources import RESOURCES
 
@@ -19,5 +17,5 @@ urlpatterns = [
     path("settlements/compute/", views.settlement_compute, name="settlement_compute"),
     path("settlements/<int:pk>/", views.settlement_detail, name="settlement_detail"),
     path("settlements/<int:pk>/approve/", views.settlement_approve, name="settlement_approve"),
-    *[p for r in RESOURCES for p in crud_routes(r)],
+    *[p for r in RESOURCES for p in r.urls()],
 ]

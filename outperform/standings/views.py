@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from outperform.access.routes import may_use
 from outperform.access.scoping import get_scoped_or_404, restrict, scope_for
-from outperform.compliance.exports import may_use
 from outperform.core.audit import snapshot
 from outperform.core.crud import PAGE_SIZES, paginate, xlsx_response
 from outperform.core.services import object_update
