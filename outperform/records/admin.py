@@ -1,6 +1,13 @@
+from typing import Any
+
 from django.contrib import admin
+from django.db import models, transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from outperform.core.admin import AuditedAdmin
+from outperform.core.audit import snapshot
+from outperform.core.services import object_delete
 
 from .models import (
     CalendarDay,
@@ -20,12 +27,33 @@ from .models import (
     TrainingPlan,
     WorkCalendar,
 )
+from .services import record_delete, record_save, records_changed
+
+
+class RecordAdmin(AuditedAdmin):
+    """An admin edit is a record write like any other: derived columns filled, metrics and alerts
+    refreshed after the commit (records_changed), one audit row per record."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        before = snapshot(type(obj)._default_manager.get(pk=obj.pk)) if change else None
+        record_save(actor=request.user, obj=obj, before=before)  # type: ignore[arg-type]
+
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
+        record_delete(actor=request.user, obj=obj)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        objs = list(queryset)
+        with transaction.atomic():
+            records_changed(objs)  # one refresh for the lot, read before the rows go
+            for obj in objs:
+                object_delete(actor=request.user, obj=obj)  # type: ignore[arg-type]
+
 
 # Records are written through the product's pages, imports and API (which fill derived columns);
-# the admin is for looking, with search by external ID.
+# the admin is for looking, with search by external ID, and for the odd correction.
 for model in (TaskRecord, Ticket, Defect, Complaint, Inspection, InnovationProposal, CostEntry, RecruitmentRequest,
               LeaverRecord, TrainingPlan, Incident):
-    admin.site.register(model, type(f"{model.__name__}Admin", (AuditedAdmin,), {
+    admin.site.register(model, type(f"{model.__name__}Admin", (RecordAdmin,), {
         "list_display": ["external_id", "vendor"], "search_fields": ["external_id"],
         "raw_id_fields": [f for f in ("vendor", "worker", "project", "department") if hasattr(model, f)],
     }))
