@@ -333,19 +333,26 @@ def progress_chart(user: Any, cycle: Cycle | None, filters: Filters, dept_ids: l
     if cycle is None:
         return Chart(key="progress", title=_("进行中周期的评价进度"), data={"cycle": None, "categories": [],
                      "done": [], "pending": [], "raters": []}, headers=headers, note=_("当前没有进行中的考核周期"))
+    on_appraisal = scoped_appraisals(user, filters, dept_ids, prefix="appraisal__")
+    mine = RaterAssignment.objects.filter(cycle=cycle)
     # The appraisal's cycle too: lets the planner narrow the joined appraisals by their cycle index.
-    qs = restrict(RaterAssignment.objects.filter(cycle=cycle, appraisal__cycle=cycle).filter(
-        scoped_appraisals(user, filters, dept_ids, prefix="appraisal__")), user).order_by()
+    qs = restrict(mine.filter(appraisal__cycle=cycle).filter(on_appraisal), user).order_by()
     per_dept: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
+    # Counted over appraisal_id (never null), not id: with an index on (cycle, appraisal) that
+    # includes the state, the assignments can be read from that index alone.
     for r in qs.values("appraisal__department_id").annotate(
-            total=Count("id"), done=Count("id", filter=Q(state=AssignmentState.SUBMITTED))):
+            total=Count("appraisal"), done=Count("appraisal", filter=Q(state=AssignmentState.SUBMITTED))):
         per_dept[r["appraisal__department_id"]] = [r["total"], r["done"]]
     names: dict[int | None, str] = dict(
         Department.objects.filter(pk__in=[k for k in per_dept if k]).values_list("id", "name"))
     ordered = sorted(per_dept.items(), key=lambda kv: (-(kv[1][0] - kv[1][1]), names.get(kv[0], "")))
     raters: list[dict[str, Any]] = []
     if scope_for(user).whole_view:
-        for full_name, username, n in (qs.exclude(state=AssignmentState.SUBMITTED)
+        # Organisation-wide and not filtered by department, vendor or position: the raters' counts
+        # need no appraisal at all — joining 100,000 of them only to check their cycle cost 2/3 of
+        # this query at 100,000 workers.
+        pending = qs if on_appraisal else restrict(mine, user).order_by()
+        for full_name, username, n in (pending.exclude(state=AssignmentState.SUBMITTED)
                                        .values("rater__full_name", "rater__username").annotate(n=Count("id"))
                                        .order_by("-n", "rater__username")
                                        .values_list("rater__full_name", "rater__username", "n")[:PENDING_RATERS]):

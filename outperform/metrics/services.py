@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 
 from outperform.core.audit import audit_bulk, snapshot
 from outperform.core.db import bulk_update_fast
@@ -115,9 +115,10 @@ def _resolvers(defs: dict[str, Metric], appraisals: dict[int, set[str]], direct:
 
 @transaction.atomic
 def metrics_refresh(*, cycle: Cycle, actor: User | None = None, codes: Collection[str] | None = None,
-                    appraisal_ids: Collection[int] | None = None, progress: ProgressFn | None = None
-                    ) -> RefreshSummary:
-    """Recompute the data-fed metric values of a running cycle (all appraisals, or some)."""
+                    appraisal_ids: Collection[int] | None = None, subject_kinds: Collection[str] | None = None,
+                    progress: ProgressFn | None = None) -> RefreshSummary:
+    """Recompute the data-fed metric values of a running cycle (all appraisals, or some: by id,
+    by subject kind)."""
     summary = RefreshSummary(cycle_id=cycle.pk)
     if cycle.state not in REFRESHABLE:
         return summary
@@ -132,6 +133,8 @@ def metrics_refresh(*, cycle: Cycle, actor: User | None = None, codes: Collectio
     qs = Appraisal.objects.filter(cycle=cycle)
     if appraisal_ids is not None:
         qs = qs.filter(pk__in=list(appraisal_ids))
+    if subject_kinds is not None:
+        qs = qs.filter(subject_kind__in=sorted(subject_kinds))
     rows = list(qs.values_list("id", "cycle_template_id", "subject_kind", "worker_id", "vendor_id", "team_id"))
     appraisals = {r[0]: names_of.get(r[1], set()) & set(defined) for r in rows}
     direct, teams = _subject_groups(rows)
@@ -199,12 +202,61 @@ def metrics_refresh_open(*, actor: User | None = None) -> list[RefreshSummary]:
     return [metrics_refresh(cycle=c, actor=actor) for c in open_cycles()]
 
 
+Span = tuple[dt.date, dt.date | None]  # days from … to (both included); None: still going on
+# Which appraisals a subject level feeds (see _resolvers): teams are computed over their members.
+KINDS_OF_LEVEL = {"worker": ("worker", "team"), "vendor": ("vendor",)}
+
+
+def merge_spans(spans: Iterable[Span]) -> list[Span]:
+    """Overlapping or adjacent spans joined, in order: an import of 100,000 workers hired over a few
+    years queues a handful of spans, not one per row."""
+    out: list[Span] = []
+    for start, end in sorted(spans, key=lambda s: s[0]):
+        if out:
+            last_start, last_end = out[-1]
+            if last_end is None or start <= last_end + dt.timedelta(days=1):
+                out[-1] = (last_start, None if last_end is None or end is None else max(last_end, end))
+                continue
+        out.append((start, end))
+    return out
+
+
+def _cycle_touched(cycle: Cycle, days: Sequence[dt.date] | None, spans: Sequence[Span] | None) -> bool:
+    if days is None and spans is None:
+        return True
+    if days and any(cycle.start_date <= d <= cycle.end_date for d in days):
+        return True
+    return bool(spans) and any(start <= cycle.end_date and (end is None or end >= cycle.start_date)
+                               for start, end in spans or ())
+
+
+def _subject_kinds(codes: Collection[str], defs: dict[str, Metric]) -> set[str]:
+    """The appraisal subject kinds for which one of `codes` can have a value. A metric that no
+    appraisal level allows (headcount has no worker level, so neither worker nor team appraisals
+    read it) would only rewrite "not applicable" there: those appraisals are left out."""
+    kinds: set[str] = set()
+    for code in codes:
+        for level in formulas.allowed_levels(defs[code], defs):
+            kinds.update(KINDS_OF_LEVEL.get(level, ()))
+    return kinds
+
+
 def metrics_refresh_for_source(source_key: str, *, dates: Iterable[dt.date] | None = None,
+                               spans: Iterable[Span] | None = None,
                                vendor_ids: Collection[int] | None = None,
                                worker_ids: Collection[int] | None = None) -> list[RefreshSummary]:
     """The hook for writers of records: after records of `source_key` changed, refresh the metrics
-    that read that source in the running cycles whose period contains one of `dates` (all running
-    cycles when None), for the appraisals of the touched vendors/workers (all when both are None).
+    that read that source in the running cycles whose period contains one of `dates` or overlaps one
+    of `spans` (all running cycles when both are None), for the appraisals of the touched
+    vendors/workers (all when both are None).
+
+    `spans` are for records that last (headcount: a worker from hire to leave): a change to one
+    reaches every period it overlaps, not only those holding its first and last day.
+
+    Only appraisals of the kinds the metrics can be computed for are refreshed (`_subject_kinds`):
+    appraisals are of workers, vendors and teams (teams over their members' records); department
+    and project values are read live by the explorer, the dashboards and the alert rules, so no
+    appraisal holds them.
 
     Call it after the write has committed, e.g. `transaction.on_commit(lambda: ...)`, or use
     `metrics_refresh_for_source_later` to run it in the background. Formula metrics reading those
@@ -212,33 +264,39 @@ def metrics_refresh_for_source(source_key: str, *, dates: Iterable[dt.date] | No
     defs = formulas.definitions()
     reading = {c for c, m in defs.items() if m.source == source_key}
     codes = {c for c in reading | formulas.dependents(reading, defs) if defs[c].is_active}
-    if not codes:
+    kinds = _subject_kinds(codes, defs)
+    if not codes or not kinds:
         return []
     day_list = sorted(set(dates)) if dates is not None else None
+    span_list = merge_spans(spans) if spans is not None else None
+    only_kinds = None if kinds >= {"worker", "team", "vendor"} else kinds
     out = []
     for cycle in open_cycles():
-        if day_list is not None and not any(cycle.start_date <= d <= cycle.end_date for d in day_list):
+        if not _cycle_touched(cycle, day_list, span_list):
             continue
         appraisal_ids = None
         if vendor_ids is not None or worker_ids is not None:
-            from django.db.models import Q
-
             q = Q(pk__in=[])
             if vendor_ids:
                 q |= Q(vendor_id__in=list(vendor_ids))  # the vendor itself and the vendor's workers
             if worker_ids:
                 q |= Q(worker_id__in=list(worker_ids)) | Q(team__members__in=list(worker_ids))
-            appraisal_ids = set(Appraisal.objects.filter(q, cycle=cycle).values_list("id", flat=True))
+            qs = Appraisal.objects.filter(q, cycle=cycle)
+            if only_kinds is not None:
+                qs = qs.filter(subject_kind__in=sorted(only_kinds))
+            appraisal_ids = set(qs.values_list("id", flat=True))
             if not appraisal_ids:
                 continue
-        out.append(metrics_refresh(cycle=cycle, codes=codes, appraisal_ids=appraisal_ids))
+        out.append(metrics_refresh(cycle=cycle, codes=codes, appraisal_ids=appraisal_ids, subject_kinds=only_kinds))
     return out
 
 
 def metrics_refresh_for_source_later(source_key: str, *, dates: Iterable[dt.date] | None = None,
+                                     spans: Iterable[Span] | None = None,
                                      vendor_ids: Collection[int] | None = None,
                                      worker_ids: Collection[int] | None = None) -> None:
-    """Queue `metrics_refresh_for_source` to run after the current transaction commits."""
+    """Queue `metrics_refresh_for_source` to run after the current transaction commits (nothing
+    if it rolls back): one task, whatever the number of records, with the spans merged."""
     from .tasks import refresh_for_source
 
     kwargs: dict[str, Any] = {
@@ -247,6 +305,9 @@ def metrics_refresh_for_source_later(source_key: str, *, dates: Iterable[dt.date
         "vendor_ids": None if vendor_ids is None else sorted(set(vendor_ids)),
         "worker_ids": None if worker_ids is None else sorted(set(worker_ids)),
     }
+    if spans is not None:
+        # Only when given, so the message stays readable by a worker that predates spans.
+        kwargs["spans"] = [[a.isoformat(), b.isoformat() if b else None] for a, b in merge_spans(spans)]
 
     def enqueue() -> None:
         try:

@@ -25,12 +25,15 @@ def refresh_open_cycles() -> list[dict[str, Any]]:
 
 @shared_task(name="outperform.metrics.refresh_for_source")
 def refresh_for_source(*, source_key: str, dates: list[str] | None = None, vendor_ids: list[int] | None = None,
-                       worker_ids: list[int] | None = None) -> list[dict[str, Any]]:
+                       worker_ids: list[int] | None = None, spans: list[list[str | None]] | None = None
+                       ) -> list[dict[str, Any]]:
     from .services import metrics_refresh_for_source
 
     days = None if dates is None else [dt.date.fromisoformat(d) for d in dates]
-    return [s.as_dict() for s in metrics_refresh_for_source(source_key, dates=days, vendor_ids=vendor_ids,
-                                                            worker_ids=worker_ids)]
+    periods = None if spans is None else [
+        (dt.date.fromisoformat(str(a)), dt.date.fromisoformat(b) if b else None) for a, b in spans]
+    return [s.as_dict() for s in metrics_refresh_for_source(source_key, dates=days, spans=periods,
+                                                            vendor_ids=vendor_ids, worker_ids=worker_ids)]
 
 
 def refresh_cycle_job(job: Job | None, *, cycle_id: int, actor_id: int | None = None) -> dict[str, Any]:

@@ -1,3 +1,6 @@
+from typing import Any
+
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from outperform.core.crud import Col, Resource
@@ -6,6 +9,7 @@ from .filters import WorkerFilterSet
 from .forms import WorkerForm
 from .importers import WorkerImporter
 from .models import Worker
+from .services import worker_delete, worker_save
 
 
 class WorkerResource(Resource):
@@ -49,6 +53,15 @@ class WorkerResource(Resource):
     form_class = WorkerForm
     importer = WorkerImporter()
     detail_links = ((_("绩效档案"), "cycles:archive_worker"),)
+
+    # The form and the API save through these: the roster's services announce headcount changes.
+    def save(self, *, actor: Any, obj: models.Model, before: dict[str, Any] | None) -> models.Model:
+        assert isinstance(obj, Worker)
+        return worker_save(actor=actor, obj=obj, before=before)
+
+    def delete(self, *, actor: Any, obj: models.Model) -> None:
+        assert isinstance(obj, Worker)
+        worker_delete(actor=actor, obj=obj)
 
 
 RESOURCES = (WorkerResource(),)
