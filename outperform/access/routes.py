@@ -78,6 +78,8 @@ ROUTES: dict[str, Decision] = {
     "cycles:calibration_board": scoped("cycles.Cycle"),
     "cycles:rating_grid": scoped("cycles.Cycle"),
     "cycles:subject_search": Decision(WHOLE_WRITE),
+    "cycles:user_search": Decision(WHOLE_WRITE),
+    "cycles:cycle_template_rules": Decision(WHOLE_WRITE, "cycles.Cycle"),
     "cycles:peer_choices": scoped("cycles.Cycle"),
     "cycles:peer_choose": scoped("cycles.Appraisal"),
     "cycles:peer_search": scoped("cycles.Appraisal"),

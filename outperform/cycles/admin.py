@@ -7,7 +7,18 @@ from django.contrib import admin
 
 from outperform.core.admin import ReadOnlyAdminMixin
 
-from .models import Appeal, Appraisal, Calibration, Cycle, Goal, Interview, RaterAssignment, Score, Team
+from .models import (
+    Appeal,
+    Appraisal,
+    Calibration,
+    Cycle,
+    CycleTemplateRule,
+    Goal,
+    Interview,
+    RaterAssignment,
+    Score,
+    Team,
+)
 
 
 class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -19,6 +30,16 @@ class CycleAdmin(ReadOnlyAdmin):
     list_display = ("name", "period_type", "start_date", "end_date", "subject_kind", "state")
     list_filter = ("state", "period_type", "subject_kind")
     search_fields = ("name",)
+
+
+@admin.register(CycleTemplateRule)
+class CycleTemplateRuleAdmin(ReadOnlyAdmin):
+    """考核方案适用规则, read-only: written on the cycle's 适用规则 page or the API (checked, audited)."""
+
+    list_display = ("cycle", "target", "category", "position", "vendor", "department", "worker", "team", "template")
+    list_filter = ("target",)
+    search_fields = ("cycle__name",)
+    list_select_related = ("cycle", "template", "position", "vendor", "department", "worker", "team")
 
 
 @admin.register(Team)

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -61,8 +61,8 @@ from .models import (
     Team,
 )
 from .resources import CycleResource, TeamResource
-from .scope import search_options
-from .selectors import cycle_progress, my_assignments, rated_indicators
+from .scope import search_options, template_counts
+from .selectors import cycle_progress, my_assignments, rated_indicators, template_rules_get
 from .services import (
     adjustment_add,
     adjustment_remove,
@@ -85,6 +85,7 @@ from .services import (
     veto_add,
 )
 from .services.goals import GOAL_FIELDS
+from .services.overrides import cycle_template_rules_set
 from .services.subjects import SCOPE_FIELDS
 from .tasks import start_compute, start_open
 
@@ -247,6 +248,56 @@ class CycleProgressSerializer(serializers.Serializer):
     grades = serializers.DictField(child=serializers.IntegerField(), allow_null=True)
 
 
+MAX_ID = 2**31 - 1  # ids past an integer column are refused as input, not sent to the database
+
+
+def _id_list(help_text: str) -> serializers.ListField:
+    return serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False,
+                                 max_length=100_000, help_text=help_text)
+
+
+def _code_list(help_text: str) -> serializers.ListField:
+    return serializers.ListField(child=serializers.CharField(max_length=30), required=False, max_length=100,
+                                 help_text=help_text)
+
+
+class RuleGroupSerializer(serializers.Serializer):
+    """One template and what it applies to in this cycle (every list optional)."""
+
+    template = serializers.IntegerField(min_value=1, max_value=MAX_ID,
+                                        help_text="An active template of the cycle's subject kind")
+    subjects = _id_list("Ids of named subjects of the cycle's kind (workers, vendors or teams), inside the "
+                        "cycle's scope")
+    positions = _id_list("Position ids (worker cycles)")
+    position_categories = _code_list("Position category codes (worker cycles)")
+    vendors = _id_list("Vendor ids: the workers or teams they supply (worker and team cycles)")
+    vendor_categories = _code_list("Vendor category codes")
+    departments = _id_list("Department ids, sub-departments included; the nearest ruled department wins (worker "
+                           "and team cycles)")
+
+
+class TemplateCountSerializer(serializers.Serializer):
+    template = serializers.IntegerField()
+    count = serializers.IntegerField(help_text="Subjects it would get if the cycle opened now (草稿), or its "
+                                               "appraisals (once opened)")
+
+
+class TemplateRulesSerializer(serializers.Serializer):
+    rules = RuleGroupSerializer(many=True)
+    editable = serializers.BooleanField(read_only=True, help_text="Whether the rules may change (草稿 only)")
+    counts = TemplateCountSerializer(many=True, read_only=True)
+
+
+def _template_rules(cycle: Cycle) -> dict[str, Any]:
+    if cycle.state == CycleState.DRAFT:
+        counts = template_counts(cycle)
+    else:
+        counts = dict(Appraisal.objects.filter(cycle=cycle).order_by().values_list("cycle_template__template_id")
+                      .annotate(n=Count("pk")))
+    return {"rules": template_rules_get(cycle), "editable": cycle.state == CycleState.DRAFT,
+            "counts": [{"template": t, "count": n} for t, n in sorted(counts.items())]}
+
+
 class CycleViewSet(ScopedModelViewSet):
     """考核周期: created and edited by HR in 草稿; the stage actions run the services."""
 
@@ -326,6 +377,24 @@ class CycleViewSet(ScopedModelViewSet):
         cycle = call(cycle_move_back, actor=request.user, cycle=cycle, target=s.validated_data["target"],
                      reason=s.validated_data["reason"])
         return Response(CycleSerializer(cycle, context=self.get_serializer_context()).data)
+
+    @extend_schema(methods=["GET"], request=None, responses={200: TemplateRulesSerializer})
+    @extend_schema(methods=["PUT"], request=TemplateRulesSerializer, responses={200: TemplateRulesSerializer})
+    @action(detail=True, methods=["get", "put"], url_path="template-rules")
+    def template_rules(self, request: Request, pk: str | None = None) -> Response:
+        """考核方案适用规则 / 例外: GET the cycle's rules, one group per template, with how many subjects
+        each template gets; PUT replaces them all (HR, 草稿 only). Precedence: named subject > position >
+        position category > vendor > vendor category > department > the templates' own 适用类别 > the
+        cycle's default. Admin, HR and the auditor read; others 403."""
+        cycle = self._cycle()
+        if not scope_for(request.user).whole_view:
+            raise PermissionDenied
+        if request.method == "PUT":
+            s = TemplateRulesSerializer(data=request.data)
+            s.is_valid(raise_exception=True)
+            call(cycle_template_rules_set, actor=request.user, cycle=cycle, rules=s.validated_data["rules"])
+            cycle.refresh_from_db()
+        return Response(TemplateRulesSerializer(_template_rules(cycle)).data)
 
     @extend_schema(responses={200: CycleProgressSerializer})
     @action(detail=True, methods=["get"])

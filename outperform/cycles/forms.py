@@ -12,16 +12,17 @@ from django.db.models import Q, QuerySet
 from django.templatetags.static import static
 from django.urls import reverse_lazy
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from outperform.core.models import User
 from outperform.indicators.models import SubjectKind, Template, TemplateStatus
 from outperform.vendors.models import Vendor
 from outperform.workers.models import Worker
 
 from .models import Cycle, Goal, Interview, PeerSelection, Team
-from .scope import FILTER_FIELDS, NAMED, NAMED_FIELDS, subject_label
+from .scope import FILTER_FIELDS, NAMED, NAMED_FIELDS, subject_label, user_label
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ATTACHMENT_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".txt", ".zip"}
@@ -42,12 +43,20 @@ class SubjectPicker(forms.SelectMultiple):
     the chosen rows as removable chips holding hidden inputs, and a search box that asks the server
     for matches (htmx, `search_url?q=…`). Behaviour in static/js/cycles_picker.js."""
 
+    # One choice (a chip replaces the chosen one): data-picker-single, behaviour in cycles_picker_single.js.
+    single = False
+    placeholder = _("输入姓名、工号或编码搜索，点击结果添加")
+
     def __init__(self, *, search_url: Any = "", attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs)
         self.search_url = search_url
 
+    def label_of(self, obj: Any) -> str:
+        return subject_label(obj)
+
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
-        ids = [int(v) for v in (value or []) if str(getattr(v, "pk", v)).isdigit()]
+        values = [value] if self.single and value not in (None, "") and not isinstance(value, list | tuple) else value
+        ids = [int(str(getattr(v, "pk", v))) for v in (values or []) if str(getattr(v, "pk", v)).isdigit()]
         queryset = getattr(self.choices, "queryset", None)
         # Labels only for rows the field's (scoped) queryset holds: a posted id never reveals a name.
         found = {o.pk: o for o in queryset.filter(pk__in=ids)} if ids and queryset is not None else {}
@@ -58,10 +67,11 @@ class SubjectPicker(forms.SelectMultiple):
             "", '<span class="badge rounded-pill text-bg-light border fw-normal me-1 mb-1 picker-chip" data-picker-chip>'
             '{}<input type="hidden" name="{}" value="{}"><button type="button" class="btn-close ms-1 picker-remove" '
             'data-picker-remove aria-label="{} {}"></button></span>',
-            ((subject_label(o), name, o.pk, _("移除"), subject_label(o)) for o in chosen),
+            ((self.label_of(o), name, o.pk, _("移除"), self.label_of(o)) for o in chosen),
         )
+        single = format_html('<script src="{}" defer></script>', static("js/cycles_picker_single.js")) if self.single else ""
         return format_html(
-            '<div class="subject-picker" data-picker data-name="{name}">'
+            '<div class="subject-picker" data-picker data-name="{name}"{single_attr}>'
             '<div class="mb-1" data-picker-chosen aria-live="polite">{chips}</div>'
             '<input type="search" name="q" id="{id}" class="form-control form-control-sm{invalid}" autocomplete="off" '
             'data-picker-search placeholder="{placeholder}" hx-get="{url}" '
@@ -70,14 +80,38 @@ class SubjectPicker(forms.SelectMultiple):
             '<div class="list-group mt-1 picker-results" data-picker-results></div></div>'
             # Any page with a picker gets its behaviour (generic form pages included); the file
             # guards against running twice when a page has several pickers.
-            '<script src="{js}" defer></script>',
+            '<script src="{js}" defer></script>{single}',
             name=name, chips=chips, id=final.get("id", ""), invalid=invalid,
-            placeholder=_("输入姓名、工号或编码搜索，点击结果添加"), url=str(self.search_url),
-            js=static("js/cycles_picker.js"),
+            placeholder=self.placeholder, url=str(self.search_url),
+            js=static("js/cycles_picker.js"), single=single,
+            single_attr=mark_safe(" data-picker-single") if self.single else "",  # noqa: S308 - a constant
         )
 
     def format_value(self, value: Any) -> list[str]:
-        return [] if value is None else [str(getattr(v, "pk", v)) for v in value]
+        if value is None:
+            return []
+        if not isinstance(value, list | tuple):
+            value = [value]
+        return [str(getattr(v, "pk", v)) for v in value]
+
+
+class UserPicker(SubjectPicker):
+    """The same picker for one user account (a team's 负责人): searched by name or username."""
+
+    single = True
+    placeholder = _("输入姓名或用户名搜索，点击结果选择")
+
+    def label_of(self, obj: Any) -> str:
+        return user_label(obj)
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        # The chosen chip's hidden input; should a script-less page post several, the last one wins.
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        values = [v for v in values if v not in (None, "")]
+        return values[-1] if values else None
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return False
 
 
 class SubjectsField(forms.ModelMultipleChoiceField):
@@ -355,8 +389,13 @@ class InterviewForm(forms.ModelForm):
 
 
 class TeamForm(forms.ModelForm):
-    # A search, not a <select> of every worker of the organisation.
+    # Searches, not a <select> of every worker or every account of the organisation.
     members = SubjectsField(Worker.objects.all(), search_url=_search_url(SubjectKind.WORKER), label=_("成员"))
+    leader = forms.ModelChoiceField(
+        User.objects.filter(is_active=True), required=False, label=_("负责人"),
+        widget=UserPicker(search_url=reverse_lazy("cycles:user_search")),
+        error_messages={"invalid_choice": _("所选账号不存在或不在您的范围内 / The chosen account is unknown or outside "
+                                            "your scope")})
 
     class Meta:
         model = Team
@@ -377,3 +416,75 @@ class PeerChoiceForm(forms.Form):
         field.error_messages["invalid_choice"] = _(
             "ID %(value)s 不是可选的同事（须为同部门或同团队、有登录账号、在您的范围内）/ Not an eligible colleague: "
             "id %(value)s")
+
+
+# --- 考核方案适用规则 / 例外 --------------------------------------------------------------------------
+
+RULE_FIELD_LABELS = {
+    "subjects": _("指定对象"), "positions": _("岗位"), "position_categories": _("岗位类别"),
+    "vendors": _("服务商"), "vendor_categories": _("服务商类别"), "departments": _("部门（含下级部门）"),
+}
+
+
+class TemplateRulesForm(forms.Form):
+    """The rules of one cycle, one group of fields per template (`t<id>-<list>`): the active
+    templates of the cycle's kind and any its rules already name. Only the lists the cycle's kind can
+    use are shown (scope.RULE_ORDER). The view scopes the row querysets and writes the rules with
+    services.overrides.cycle_template_rules_set, which checks them."""
+
+    def __init__(self, *args: Any, cycle: Cycle, rules: list[dict[str, Any]], querysets: dict[str, QuerySet[Any]],
+                 **kwargs: Any) -> None:
+        from outperform.org.models import PositionCategory
+        from outperform.vendors.models import VendorCategory
+
+        from .scope import RULE_ORDER
+        from .selectors import RULE_GROUP_FIELDS
+
+        super().__init__(*args, **kwargs)
+        kind = cycle.subject_kind
+        by_template = {g["template"]: g for g in rules}
+        self.templates = list(
+            Template.objects.filter(Q(status=TemplateStatus.ACTIVE, subject_kind=kind) | Q(pk__in=list(by_template)))
+            .order_by("code", "-version"))
+        self.lists = [f for f, target in RULE_GROUP_FIELDS.items() if target in RULE_ORDER[kind]]
+        choices = {"position_categories": PositionCategory.choices, "vendor_categories": VendorCategory.choices}
+        searches = {"subjects": _search_url(kind), "vendors": _search_url(SubjectKind.VENDOR)}
+        self.groups: list[tuple[Template, list[str]]] = []
+        for template in self.templates:
+            names = []
+            for f in self.lists:
+                name = f"t{template.pk}-{f}"
+                field: forms.Field
+                if f in choices:
+                    field = forms.MultipleChoiceField(choices=choices[f], required=False,
+                                                      widget=forms.SelectMultiple(attrs={"size": 6}))
+                elif f in searches:
+                    field = SubjectsField(querysets[f], search_url=searches[f])
+                else:
+                    field = forms.ModelMultipleChoiceField(querysets[f], required=False,
+                                                           widget=forms.SelectMultiple(attrs={"size": 6}))
+                field.label = RULE_FIELD_LABELS[f]
+                field.initial = by_template.get(template.pk, {}).get(f, [])
+                self.fields[name] = field
+                names.append(name)
+            self.groups.append((template, names))
+
+    def bound_groups(self) -> list[tuple[Template, list[forms.BoundField]]]:
+        return [(t, [self[n] for n in names]) for t, names in self.groups]
+
+    def rules(self) -> list[dict[str, Any]]:
+        """The groups for the service: a template with nothing named is left out."""
+        groups = []
+        for template, _names in self.groups:
+            values = {f: [getattr(v, "pk", v) for v in self.cleaned_data.get(f"t{template.pk}-{f}") or []]
+                      for f in self.lists}
+            if any(values.values()):
+                groups.append({"template": template.pk, **values})
+        return groups
+
+    def apply_service_errors(self, exc: ValidationError) -> None:
+        """The service names the list (`subjects`, `positions` …) and, in the message, the template
+        and the rows: the messages go on top, where they are read whole."""
+        for field, errors in (exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]):
+            label = RULE_FIELD_LABELS.get(field or "", _("考核方案") if field == "template" else "")
+            self.add_error(None, [f"{label}：{e}" if label else e for e in errors])

@@ -148,6 +148,66 @@ class CycleTemplate(models.Model):
         return f"{self.cycle} · {self.template}"
 
 
+class RuleTarget(models.TextChoices):
+    """What a per-cycle template rule names, in the order it wins (docs/cycles.md, "Which template")."""
+
+    SUBJECT = "subject", _("指定对象")
+    POSITION = "position", _("岗位")
+    POSITION_CATEGORY = "position_category", _("岗位类别")
+    VENDOR = "vendor", _("服务商")
+    VENDOR_CATEGORY = "vendor_category", _("服务商类别")
+    DEPARTMENT = "department", _("部门")
+
+
+class CycleTemplateRule(models.Model):
+    """考核方案适用规则 / 例外: in one cycle, the subjects a rule names use `template` instead of the
+    template that the templates' own 适用类别 or the cycle's default would give. Set in 草稿 through
+    services.overrides (checked, audited); opening reads them (scope.template_rules). One row names
+    one thing: a category, or one position / vendor / department / subject (the field of its target)."""
+
+    cycle = models.ForeignKey(Cycle, verbose_name=_("考核周期"), on_delete=models.CASCADE,
+                              related_name="template_rules")
+    template = models.ForeignKey("indicators.Template", verbose_name=_("考核方案"), on_delete=models.PROTECT,
+                                 related_name="+")
+    target = models.CharField(_("适用于"), max_length=20, choices=RuleTarget.choices)
+    category = models.CharField(_("类别"), max_length=30, blank=True)
+    position = models.ForeignKey("org.Position", verbose_name=_("岗位"), null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey("org.Department", verbose_name=_("部门"), null=True, blank=True,
+                                   on_delete=models.CASCADE, related_name="+")
+    vendor = models.ForeignKey("vendors.Vendor", verbose_name=_("服务商"), null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="+")
+    worker = models.ForeignKey("workers.Worker", verbose_name=_("外包人员"), null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, verbose_name=_("团队"), null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+")
+
+    scope_paths = {"department": "*", "vendor": "*", "self": "*"}
+
+    class Meta:
+        verbose_name = _("考核方案适用规则")
+        verbose_name_plural = _("考核方案适用规则")
+        ordering = ["cycle", "target", "id"]
+        # One template per thing named, whatever the template: the service names a duplicate first.
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "target", "category"], name="unique_rule_category",
+                                    condition=models.Q(target__in=["position_category", "vendor_category"])),
+            models.UniqueConstraint(fields=["cycle", "position"], name="unique_rule_position",
+                                    condition=models.Q(target="position")),
+            models.UniqueConstraint(fields=["cycle", "department"], name="unique_rule_department",
+                                    condition=models.Q(target="department")),
+            models.UniqueConstraint(fields=["cycle", "target", "vendor"], name="unique_rule_vendor",
+                                    condition=models.Q(vendor__isnull=False)),
+            models.UniqueConstraint(fields=["cycle", "worker"], name="unique_rule_worker",
+                                    condition=models.Q(worker__isnull=False)),
+            models.UniqueConstraint(fields=["cycle", "team"], name="unique_rule_team",
+                                    condition=models.Q(team__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} · {self.get_target_display()} → {self.template}"
+
+
 class AppraisalState(models.TextChoices):
     OPEN = "open", _("进行中")
     COMPUTED = "computed", _("已计算")

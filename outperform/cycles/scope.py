@@ -13,16 +13,20 @@ sub-queries), whatever the number of subjects.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 
 from outperform.access.scoping import restrict
 from outperform.indicators.models import SubjectKind, Template, TemplateStatus
+from outperform.org.models import Department
 from outperform.vendors.models import Vendor, VendorStatus
 from outperform.workers.models import Worker, WorkerStatus
 
-from .models import Cycle, Team
+from .models import Cycle, CycleTemplateRule, RuleTarget, Team
 
 # subject kind -> (model, include field, exclude field)
 NAMED: dict[str, tuple[type[Model], str, str]] = {
@@ -111,8 +115,9 @@ def cycle_subjects(cycle: Cycle) -> QuerySet[Any]:
 
 
 def template_plan(cycle: Cycle) -> list[tuple[Template, list[str]]]:
-    """The templates a cycle applies: its default, then every active template of its kind that
-    names position categories (workers) or vendor categories (vendors) — those subjects get it."""
+    """The templates a cycle applies without its own rules: its default, then every active template
+    of its kind that names position categories (workers) or vendor categories (vendors) — those
+    subjects get it."""
     wanted: list[tuple[Template, list[str]]] = [(cycle.default_template, [])]
     field = "position_categories" if cycle.subject_kind == SubjectKind.WORKER else "vendor_categories"
     if cycle.subject_kind == SubjectKind.TEAM:
@@ -125,6 +130,127 @@ def template_plan(cycle: Cycle) -> list[tuple[Template, list[str]]]:
     return wanted
 
 
+# --- which template applies to whom (docs/cycles.md, "Which template") --------------------------
+
+# The rule targets a cycle of each kind may use, most specific first: the order in which they win.
+RULE_ORDER: dict[str, tuple[str, ...]] = {
+    SubjectKind.WORKER: (RuleTarget.SUBJECT, RuleTarget.POSITION, RuleTarget.POSITION_CATEGORY, RuleTarget.VENDOR,
+                         RuleTarget.VENDOR_CATEGORY, RuleTarget.DEPARTMENT),
+    SubjectKind.VENDOR: (RuleTarget.SUBJECT, RuleTarget.VENDOR_CATEGORY),
+    SubjectKind.TEAM: (RuleTarget.SUBJECT, RuleTarget.VENDOR, RuleTarget.VENDOR_CATEGORY, RuleTarget.DEPARTMENT),
+}
+# The subject's values each target is matched on, as `values()` lookups per subject kind (None: the
+# kind has no such value). A vendor subject's own category is its vendor category.
+SUBJECT_VALUES: dict[str, dict[str, str | None]] = {
+    SubjectKind.WORKER: {"position": "position_id", "position_category": "position__category",
+                         "vendor": "vendor_id", "vendor_category": "vendor__category", "department": "department_id"},
+    SubjectKind.VENDOR: {"position": None, "position_category": None, "vendor": None, "vendor_category": "category",
+                         "department": None},
+    SubjectKind.TEAM: {"position": None, "position_category": None, "vendor": "vendor_id",
+                       "vendor_category": "vendor__category", "department": "department_id"},
+}
+# The rule's field that holds what it names, per target (a subject: the field of the cycle's kind).
+RULE_FIELD: dict[str, str] = {RuleTarget.POSITION: "position_id", RuleTarget.POSITION_CATEGORY: "category",
+              RuleTarget.VENDOR: "vendor_id", RuleTarget.VENDOR_CATEGORY: "category",
+              RuleTarget.DEPARTMENT: "department_id"}
+SUBJECT_FIELD: dict[str, str] = {SubjectKind.WORKER: "worker_id", SubjectKind.VENDOR: "vendor_id", SubjectKind.TEAM: "team_id"}
+
+
+@dataclass
+class TemplateChooser:
+    """The cycle's rules as lookups of template ids, and the one order in which they are asked:
+    named subject > position > position category > vendor > vendor category > department (the
+    nearest department up the tree that has a rule) > the templates' own 适用类别 > the default."""
+
+    kind: str
+    default: int
+    # target -> value -> template id; "department" holds every department under a ruled one.
+    rules: dict[str, dict[Any, int]] = dc_field(default_factory=dict)
+    # The templates' own 适用类别: position categories (workers) or vendor categories (vendors).
+    own: dict[str, int] = dc_field(default_factory=dict)
+
+    def choose(self, subject: int | None, row: dict[str, Any]) -> int:
+        """The template id for a subject: its id and its values as read with SUBJECT_VALUES' lookups
+        of the cycle's kind (a `values()` row)."""
+        lookups = SUBJECT_VALUES[self.kind]
+        if self.rules:
+            for target in RULE_ORDER[self.kind]:
+                table = self.rules.get(target)
+                if not table:
+                    continue
+                lookup = lookups.get(target)
+                key = subject if target == RuleTarget.SUBJECT else (row.get(lookup) if lookup else None)
+                if key is not None and key in table:
+                    return table[key]
+        own = lookups["position_category" if self.kind == SubjectKind.WORKER else "vendor_category"]
+        category = row.get(own) if own else None
+        if category is not None and category in self.own:
+            return self.own[category]
+        return self.default
+
+    def template_ids(self) -> set[int]:
+        return {self.default, *self.own.values(), *(t for table in self.rules.values() for t in table.values())}
+
+
+def _department_table(ruled: dict[int, int]) -> dict[int, int]:
+    """Every department id to the template of its nearest ruled department (itself or up the tree),
+    from one read of the tree."""
+    parent = dict(Department.objects.values_list("id", "parent_id"))
+    table: dict[int, int] = {}
+    for dept in parent:
+        node: int | None = dept
+        seen = 0
+        while node is not None and node not in ruled and seen <= len(parent):
+            node, seen = parent.get(node), seen + 1
+        if node is not None and node in ruled:
+            table[dept] = ruled[node]
+    return table
+
+
+def template_chooser(cycle: Cycle, own: dict[str, int] | None = None) -> TemplateChooser:
+    """The cycle's chooser (two or three queries). `own` is the templates' own 适用类别 as opening
+    froze them; by default what template_plan gives now (the preview of a draft)."""
+    if own is None:
+        own = {}
+        for template, categories in template_plan(cycle):
+            for c in categories:
+                own.setdefault(c, template.pk)
+    chooser = TemplateChooser(kind=cycle.subject_kind, default=cycle.default_template_id, own=own)
+    subject_field = SUBJECT_FIELD[cycle.subject_kind]
+    # Rules left from before the cycle's kind was changed (the service refuses them on the next save)
+    # never give a subject a template of another kind.
+    rules = CycleTemplateRule.objects.filter(cycle_id=cycle.pk, template__subject_kind=cycle.subject_kind)
+    for rule in rules.order_by("pk"):
+        if rule.target not in RULE_ORDER[cycle.subject_kind]:
+            continue
+        key = getattr(rule, subject_field if rule.target == RuleTarget.SUBJECT else RULE_FIELD[rule.target])
+        if key not in (None, ""):
+            chooser.rules.setdefault(rule.target, {})[key] = rule.template_id
+    if chooser.rules.get(RuleTarget.DEPARTMENT):
+        chooser.rules[RuleTarget.DEPARTMENT] = _department_table(chooser.rules[RuleTarget.DEPARTMENT])
+    return chooser
+
+
+def template_counts(cycle: Cycle) -> dict[int, int]:
+    """How many of the cycle's subjects each template would get if it opened now — by template id,
+    templates that would get nobody left out. A fixed number of queries: the subjects grouped by the
+    values the rules look at, and the named ones (their rule is per subject) apart."""
+    chooser = template_chooser(cycle)
+    kind = cycle.subject_kind
+    lookups = [lookup for lookup in SUBJECT_VALUES[kind].values() if lookup]
+    subjects = cycle_subjects(cycle)
+    named = chooser.rules.get(RuleTarget.SUBJECT, {})
+    counts: dict[int, int] = defaultdict(int)
+    if named:
+        for row in subjects.filter(pk__in=list(named)).values("pk", *lookups):
+            counts[named[row["pk"]]] += 1
+            # Taken out of its group below (grouped rows cannot tell who is named).
+            counts[chooser.choose(None, row)] -= 1
+    for row in subjects.order_by().values(*lookups).annotate(n=Count("pk")):
+        counts[chooser.choose(None, row)] += row["n"]
+    return {t: n for t, n in counts.items() if n}
+
+
 # --- the picker ---------------------------------------------------------------------------------
 
 
@@ -134,6 +260,24 @@ def subject_label(obj: Any) -> str:
     if isinstance(obj, Team):
         return f"{obj.name}（{obj.code}）"
     return str(obj)
+
+
+def user_label(user: Any) -> str:
+    return f"{user.full_name}（{user.username}）" if user.full_name else user.username
+
+
+def user_search(user: Any, q: str, limit: int = SEARCH_LIMIT) -> tuple[list[dict[str, Any]], bool]:
+    """Active accounts whose name or username contains `q`, within the caller's scope: the first
+    `limit` as options (the picker's label, the e-mail to tell namesakes apart) and whether there
+    were more (one query)."""
+    from outperform.core.models import User
+
+    qs = User.objects.filter(is_active=True).order_by("username", "pk")
+    q = q.strip()
+    if q:
+        qs = qs.filter(Q(full_name__icontains=q) | Q(username__icontains=q))
+    rows = list(restrict(qs, user)[:limit + 1])
+    return [{"id": u.pk, "label": user_label(u), "detail": u.email} for u in rows[:limit]], len(rows) > limit
 
 
 def _searchable(kind: str, q: str) -> QuerySet[Any]:

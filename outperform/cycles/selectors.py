@@ -11,7 +11,15 @@ from django.db.models import Count, Q, QuerySet
 from outperform.access.scoping import restrict
 from outperform.indicators.models import ANONYMOUS_ROLES, RaterRole
 
-from .models import Appraisal, AssignmentState, Cycle, RaterAssignment
+from .models import Appraisal, AssignmentState, Cycle, CycleTemplateRule, RaterAssignment, RuleTarget
+
+# The lists of one rule group (one template) and the target each list's rows carry.
+RULE_GROUP_FIELDS: dict[str, str] = {
+    "subjects": RuleTarget.SUBJECT, "positions": RuleTarget.POSITION,
+    "position_categories": RuleTarget.POSITION_CATEGORY, "vendors": RuleTarget.VENDOR,
+    "vendor_categories": RuleTarget.VENDOR_CATEGORY, "departments": RuleTarget.DEPARTMENT,
+}
+_TARGET_FIELD = {target: field for field, target in RULE_GROUP_FIELDS.items()}
 
 
 def rated_indicators(snapshot: dict[str, Any], role: str) -> list[dict[str, Any]]:
@@ -98,3 +106,24 @@ def grade_distribution(appraisals: QuerySet[Appraisal]) -> dict[str, int]:
     for grade, n in appraisals.values_list("grade").annotate(n=Count("id")).values_list("grade", "n"):
         counts[grade or "—"] += n
     return dict(counts)
+
+
+def template_rules_get(cycle: Cycle) -> list[dict[str, Any]]:
+    """A cycle's template rules, one group per template (by template id), every list sorted: the
+    shape the API and the form read and write, and the audit row's before / after (one query)."""
+    groups: dict[int, dict[str, Any]] = {}
+    for rule in CycleTemplateRule.objects.filter(cycle_id=cycle.pk).order_by("template_id", "pk"):
+        group = groups.setdefault(rule.template_id, {"template": rule.template_id,
+                                                     **{f: [] for f in RULE_GROUP_FIELDS}})
+        field = _TARGET_FIELD[rule.target]
+        if rule.target in (RuleTarget.POSITION_CATEGORY, RuleTarget.VENDOR_CATEGORY):
+            value: Any = rule.category
+        elif rule.target == RuleTarget.SUBJECT:
+            value = rule.worker_id or rule.vendor_id or rule.team_id
+        else:
+            value = getattr(rule, f"{field.removesuffix('s')}_id")
+        group[field].append(value)
+    for group in groups.values():
+        for f in RULE_GROUP_FIELDS:
+            group[f].sort()
+    return list(groups.values())

@@ -11,6 +11,7 @@ from .views import (
     calibration,
     cycles,
     evaluations,
+    overrides,
     peers,
     subjects,
 )
@@ -35,7 +36,9 @@ urlpatterns = [
     path("<int:pk>/calibration/", calibration.calibration_board, name="calibration_board"),
     path("<int:pk>/grid/<str:role>/", evaluations.rating_grid, name="rating_grid"),
     path("<int:pk>/peers/", peers.peer_choices, name="peer_choices"),
+    path("<int:pk>/template-rules/", overrides.cycle_template_rules, name="cycle_template_rules"),
     path("subjects/search/", subjects.subject_search_view, name="subject_search"),
+    path("users/search/", subjects.user_search_view, name="user_search"),
     path("jobs/<int:pk>/", cycles.job_detail, name="job_detail"),
     path("jobs/<int:pk>/progress/", cycles.job_progress, name="job_progress"),
     # appraisals (考核单)

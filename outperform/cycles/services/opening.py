@@ -25,11 +25,28 @@ from outperform.indicators.snapshot import template_snapshot, validate_template_
 from outperform.org.models import Department, Project
 from outperform.workers.models import Worker, WorkerStatus
 
-from ..models import Appraisal, Cycle, CycleState, CycleTemplate, PeerSelection, RaterAssignment
-from ..scope import team_subjects, template_plan, vendor_subjects, worker_subjects
+from ..models import (
+    Appraisal,
+    Cycle,
+    CycleState,
+    CycleTemplate,
+    CycleTemplateRule,
+    PeerSelection,
+    RaterAssignment,
+)
+from ..scope import (
+    TemplateChooser,
+    team_subjects,
+    template_chooser,
+    template_plan,
+    vendor_subjects,
+    worker_subjects,
+)
 from .common import ensure_hr, ensure_state
 
 ProgressFn = Callable[[int, int, str], None]
+# A subject's id and its values (scope.SUBJECT_VALUES' lookups) -> the cycle template it gets.
+PickFn = Callable[[int | None, dict[str, Any]], CycleTemplate]
 BATCH = 5000
 
 
@@ -40,13 +57,18 @@ class OpenSummary:
     appraisals_total: int
 
 
-def _templates(cycle: Cycle) -> tuple[CycleTemplate, dict[str, CycleTemplate]]:
-    """The cycle's default template and one per category, snapshotted once (the first opening)."""
+def _templates(cycle: Cycle) -> tuple[dict[int, CycleTemplate], TemplateChooser]:
+    """Every template the cycle may give a subject — its default, those whose own 适用类别 apply,
+    those its rules name — snapshotted once each (the first opening), by template id; and the
+    chooser that says which one a subject gets (scope.template_chooser)."""
     existing = {ct.template_id: ct for ct in cycle.cycle_templates.all()}
-    wanted = template_plan(cycle)
-    default: CycleTemplate | None = None
-    by_category: dict[str, CycleTemplate] = {}
-    for template, categories in wanted:
+    wanted: dict[int, tuple[Template, list[str]]] = {t.pk: (t, cats) for t, cats in template_plan(cycle)}
+    ruled = CycleTemplateRule.objects.filter(cycle_id=cycle.pk, template__subject_kind=cycle.subject_kind).exclude(
+        template_id__in=list(wanted))
+    for template in Template.objects.filter(pk__in=ruled.values("template_id")).order_by("pk"):
+        wanted[template.pk] = (template, [])
+    cts: dict[int, CycleTemplate] = {}
+    for template, categories in wanted.values():
         ct = existing.get(template.pk)
         if ct is None:
             errors = validate_template_model(template)
@@ -58,12 +80,15 @@ def _templates(cycle: Cycle) -> tuple[CycleTemplate, dict[str, CycleTemplate]]:
                 cycle=cycle, template=template, snapshot=template_snapshot(template), categories=categories
             )
             Template.objects.filter(pk=template.pk).update(frozen=True)
-        if template.pk == cycle.default_template_id:
-            default = ct
-        for c in ct.categories:
-            by_category.setdefault(c, ct)
-    assert default is not None
-    return default, by_category
+        cts[template.pk] = ct
+    own: dict[str, int] = {}
+    # The default first, then in the plan's order: the first template naming a category keeps it.
+    for template_id in wanted:
+        for c in cts[template_id].categories:
+            own.setdefault(c, template_id)
+    chooser = template_chooser(cycle, own=own)
+    assert cycle.default_template_id in cts
+    return cts, chooser
 
 
 def _roles_in_use(templates: Iterable[CycleTemplate]) -> set[str]:
@@ -102,17 +127,21 @@ def cycle_open(*, actor: User, cycle: Cycle, progress: ProgressFn | None = None)
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     ensure_state(cycle, CycleState.DRAFT, CycleState.GOAL_SETTING, CycleState.IN_PROGRESS)
     before = snapshot(cycle)
-    default, by_category = _templates(cycle)
-    templates = [default, *by_category.values()]
+    cts, chooser = _templates(cycle)
+    kind = cycle.subject_kind
+
+    def pick(subject: int | None, row: dict[str, Any]) -> CycleTemplate:
+        return cts[chooser.choose(subject, row)]
+
     # Raters only in the roles the subject's own template rates with (a task with nothing to rate,
     # or a blocking supervisor task a template does not weigh, would only confuse).
-    roles = {ct.pk: _roles_in_use([ct]) for ct in templates}
-    if cycle.subject_kind == SubjectKind.WORKER:
-        created, assignments = _open_workers(cycle, default, by_category, roles, progress)
-    elif cycle.subject_kind == SubjectKind.VENDOR:
-        created, assignments = _open_vendors(cycle, actor, default, by_category, roles)
+    roles = {ct.pk: _roles_in_use([ct]) for ct in cts.values()}
+    if kind == SubjectKind.WORKER:
+        created, assignments = _open_workers(cycle, pick, roles, progress)
+    elif kind == SubjectKind.VENDOR:
+        created, assignments = _open_vendors(cycle, actor, pick, roles)
     else:
-        created, assignments = _open_teams(cycle, actor, default, roles[default.pk])
+        created, assignments = _open_teams(cycle, actor, pick, roles)
     if cycle.state == CycleState.DRAFT:
         cycle.state = CycleState.GOAL_SETTING
         cycle.opened_at = timezone.now()
@@ -123,19 +152,21 @@ def cycle_open(*, actor: User, cycle: Cycle, progress: ProgressFn | None = None)
 
 
 def _open_workers(
-    cycle: Cycle, default: CycleTemplate, by_category: dict[str, CycleTemplate], roles_of: dict[int, set[str]],
-    progress: ProgressFn | None,
+    cycle: Cycle, pick: PickFn, roles_of: dict[int, set[str]], progress: ProgressFn | None,
 ) -> tuple[int, int]:
     rows = list(worker_subjects(cycle).order_by("id").values_list(
         "id", "name", "vendor_id", "department_id", "position_id", "position__category", "user_id",
-        "supervisor_id", "project_id",
+        "supervisor_id", "project_id", "vendor__category",
     ))
     existing = set(Appraisal.objects.filter(cycle=cycle, worker__isnull=False).values_list("worker_id", flat=True))
     new_rows = [r for r in rows if r[0] not in existing]
     total_steps = len(new_rows) * 2
     appraisals = []
-    for wid, name, vendor_id, dept_id, pos_id, category, user_id, _sup, _prj in new_rows:
-        ct = by_category.get(category, default)
+    template_of: dict[int, CycleTemplate] = {}
+    for wid, name, vendor_id, dept_id, pos_id, category, user_id, _sup, _prj, vendor_category in new_rows:
+        ct = template_of[wid] = pick(wid, {
+            "position_id": pos_id, "position__category": category, "vendor_id": vendor_id,
+            "vendor__category": vendor_category, "department_id": dept_id})
         appraisals.append(Appraisal(
             cycle=cycle, cycle_template=ct, subject_kind=SubjectKind.WORKER, worker_id=wid, vendor_id=vendor_id,
             department_id=dept_id, position_id=pos_id, subject_user_id=user_id, subject_name=name,
@@ -154,7 +185,7 @@ def _open_workers(
     # Peers come from the same department; subordinates are the workers a manager supervises.
     with_user_by_dept: dict[int, list[tuple[int, int]]] = defaultdict(list)
     reports_of: dict[int, list[int]] = defaultdict(list)
-    for wid, _n, _v, dept_id, _p, _c, user_id, sup_id, _prj in rows:
+    for wid, _n, _v, dept_id, _p, _c, user_id, sup_id, _prj, _vc in rows:
         if user_id:
             with_user_by_dept[dept_id].append((wid, user_id))
             if sup_id:
@@ -171,9 +202,9 @@ def _open_workers(
                 due_date=due_self if role == RaterRole.SELF else due_review,
             ))
 
-    for wid, _n, _v, dept_id, _p, category, user_id, sup_id, project_id in new_rows:
+    for wid, _n, _v, dept_id, _p, category, user_id, sup_id, project_id, _vc in new_rows:
         aid = appraisal_of[wid]
-        roles = roles_of[by_category.get(category, default).pk]
+        roles = roles_of[template_of[wid].pk]
         parent, head = heads.get(dept_id, (None, None))
         supervisor = sup_id or head
         add(aid, user_id, RaterRole.SELF, user_id)
@@ -213,15 +244,14 @@ def _draw_peers(
 
 
 def _open_vendors(
-    cycle: Cycle, actor: User, default: CycleTemplate, by_category: dict[str, CycleTemplate],
-    roles_of: dict[int, set[str]],
+    cycle: Cycle, actor: User, pick: PickFn, roles_of: dict[int, set[str]],
 ) -> tuple[int, int]:
     vendors = vendor_subjects(cycle)
     existing = set(Appraisal.objects.filter(cycle=cycle, subject_kind=SubjectKind.VENDOR)
                    .values_list("vendor_id", flat=True))
     new = [v for v in vendors.order_by("id") if v.pk not in existing]
     Appraisal.objects.bulk_create([
-        Appraisal(cycle=cycle, cycle_template=by_category.get(v.category, default), subject_kind=SubjectKind.VENDOR,
+        Appraisal(cycle=cycle, cycle_template=pick(v.pk, {"category": v.category}), subject_kind=SubjectKind.VENDOR,
                   vendor=v, subject_name=v.name, group_key="ALL")
         for v in new
     ])
@@ -245,16 +275,19 @@ def _open_vendors(
     return len(new), len(assignments)
 
 
-def _open_teams(cycle: Cycle, actor: User, default: CycleTemplate, roles: set[str]) -> tuple[int, int]:
-    teams = team_subjects(cycle)
+def _open_teams(cycle: Cycle, actor: User, pick: PickFn, roles_of: dict[int, set[str]]) -> tuple[int, int]:
+    teams = team_subjects(cycle).select_related("vendor")
     existing = set(Appraisal.objects.filter(cycle=cycle, team__isnull=False).values_list("team_id", flat=True))
     new = [t for t in teams.order_by("id") if t.pk not in existing]
-    Appraisal.objects.bulk_create([
-        Appraisal(cycle=cycle, cycle_template=default, subject_kind=SubjectKind.TEAM, team=t, vendor_id=t.vendor_id,
-                  department_id=t.department_id, subject_name=t.name,
-                  group_key=_group_key(default.snapshot, t.department_id, t.vendor_id, None))
-        for t in new
-    ])
+    appraisals = []
+    for t in new:
+        ct = pick(t.pk, {"vendor_id": t.vendor_id, "vendor__category": t.vendor.category if t.vendor else None,
+                         "department_id": t.department_id})
+        appraisals.append(Appraisal(
+            cycle=cycle, cycle_template=ct, subject_kind=SubjectKind.TEAM, team=t, vendor_id=t.vendor_id,
+            department_id=t.department_id, subject_name=t.name,
+            group_key=_group_key(ct.snapshot, t.department_id, t.vendor_id, None)))
+    Appraisal.objects.bulk_create(appraisals)
     heads = dict(Department.objects.values_list("id", "head_id"))
     clients: dict[int, list[int]] = defaultdict(list)
     for project_id, user_id in Project.clients.through.objects.values_list("project_id", "user_id"):
@@ -263,6 +296,7 @@ def _open_teams(cycle: Cycle, actor: User, default: CycleTemplate, roles: set[st
     for a in Appraisal.objects.filter(cycle=cycle, team_id__in=[t.pk for t in new]).select_related("team"):
         team = a.team
         assert team is not None
+        roles = roles_of[a.cycle_template_id]
         sup = heads.get(team.department_id) or actor.pk
         if RaterRole.SUPERVISOR in roles:
             assignments.append(RaterAssignment(cycle=cycle, appraisal=a, rater_id=sup, role=RaterRole.SUPERVISOR,

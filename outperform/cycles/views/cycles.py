@@ -20,16 +20,16 @@ from outperform.core import crud
 from outperform.core.audit import snapshot
 from outperform.core.jobs import job_live_progress
 from outperform.core.models import Job, JobState
-from outperform.indicators.models import SubjectKind
+from outperform.indicators.models import SubjectKind, Template
 from outperform.org.models import PositionCategory
 from outperform.vendors.models import VendorCategory
 
 from .. import peers, queries
-from ..forms import CycleForm, MoveBackForm, apply_errors
+from ..forms import RULE_FIELD_LABELS, CycleForm, MoveBackForm, apply_errors
 from ..models import Appraisal, Cycle, CycleState, CycleTemplate
 from ..resources import CycleResource
-from ..scope import NAMED, cycle_subjects, template_plan
-from ..selectors import cycle_progress, grade_distribution
+from ..scope import NAMED, cycle_subjects, template_counts, template_plan
+from ..selectors import cycle_progress, grade_distribution, template_rules_get
 from ..services import cycle_advance, cycle_move_back, cycle_scope_set
 from ..tasks import start_compute, start_open
 from .common import get_cycle, messages_of, require_hr
@@ -141,17 +141,29 @@ def _cockpit(request: HttpRequest, cycle: Cycle, *, status: int = 200, **extra: 
 
 def _templates(cycle: Cycle) -> list[dict[str, Any]]:
     """Which template applies to whom: once opened, the frozen ones with their appraisal counts;
-    in 草稿, what opening would take (scope.template_plan)."""
+    in 草稿, what opening would do now — the default, the templates whose own 适用类别 apply, those
+    the cycle's rules name (what each names, counted per list) — and how many subjects each would
+    get (scope.template_counts: a fixed number of queries)."""
     labels = dict(PositionCategory.choices if cycle.subject_kind == SubjectKind.WORKER else VendorCategory.choices)
-    plan: list[tuple[Any, list[str], int | None]]
-    if cycle.state == CycleState.DRAFT:
-        plan = [(t, cats, None) for t, cats in template_plan(cycle)]
-    else:
-        plan = [(ct.template, ct.categories, ct.n) for ct in
-                CycleTemplate.objects.filter(cycle=cycle).select_related("template")
+    if cycle.state != CycleState.DRAFT:
+        return [{"template": ct.template, "default": ct.template_id == cycle.default_template_id, "count": ct.n,
+                 "categories": [str(labels.get(c, c)) for c in ct.categories], "rules": []}
+                for ct in CycleTemplate.objects.filter(cycle=cycle).select_related("template")
                 .annotate(n=Count("appraisals")).order_by("pk")]
-    return [{"template": t, "default": t.pk == cycle.default_template_id, "count": n,
-             "categories": [str(labels.get(c, c)) for c in cats]} for t, cats, n in plan]
+    rows: dict[int, dict[str, Any]] = {}
+    for t, cats in template_plan(cycle):
+        rows[t.pk] = {"template": t, "default": t.pk == cycle.default_template_id, "count": 0,
+                      "categories": [str(labels.get(c, c)) for c in cats], "rules": []}
+    groups = template_rules_get(cycle)
+    missing = [g["template"] for g in groups if g["template"] not in rows]
+    for t in Template.objects.filter(pk__in=missing).order_by("code", "-version"):
+        rows[t.pk] = {"template": t, "default": False, "count": 0, "categories": [], "rules": []}
+    for g in groups:
+        rows[g["template"]]["rules"] = [f"{RULE_FIELD_LABELS[f]} {len(g[f])}" for f in RULE_FIELD_LABELS if g[f]]
+    for template_id, n in template_counts(cycle).items():
+        if template_id in rows:
+            rows[template_id]["count"] = n
+    return list(rows.values())
 
 
 def _named_counts(cycle: Cycle) -> dict[str, int]:

@@ -1,5 +1,5 @@
-"""The subject picker's search (the cycle form's 指定纳入 / 指定排除): matches within the caller's
-scope, as an htmx fragment of at most scope.SEARCH_LIMIT rows."""
+"""The pickers' searches (the cycle form's 指定纳入 / 指定排除, the template rules, a team's members and
+负责人): matches within the caller's scope, as an htmx fragment of at most scope.SEARCH_LIMIT rows."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from outperform.indicators.models import SubjectKind
 
-from ..scope import SEARCH_LIMIT, subject_search
+from ..scope import SEARCH_LIMIT, subject_search, user_search
 from .common import require_hr
 
 
@@ -23,4 +23,13 @@ def subject_search_view(request: HttpRequest) -> HttpResponse:
     if kind not in SubjectKind.values:
         raise Http404
     options, more = subject_search(request.user, kind, request.GET.get("q", ""))
+    return render(request, "cycles/_picker_options.html", {"options": options, "more": more, "limit": SEARCH_LIMIT})
+
+
+@login_required
+@require_GET
+def user_search_view(request: HttpRequest) -> HttpResponse:
+    # For the team form's 负责人, which is HR's (teams are written by HR only).
+    require_hr(request)
+    options, more = user_search(request.user, request.GET.get("q", ""))
     return render(request, "cycles/_picker_options.html", {"options": options, "more": more, "limit": SEARCH_LIMIT})
