@@ -5,13 +5,15 @@ and within 3× of a plain SQL weighted-sum GROUP BY over the same score table.
 Prints two BENCH lines (cycle_open_100k, then cycle_compute_100k last), each figure with the load
 average beside it, and the compute's phases. BENCH_WORKERS runs a smaller size (iteration).
 The floor query may use PostgreSQL's parallel workers (it is a plain GROUP BY); so does the compute's
-read of the scores, and the compute scores half of the groups in a forked process."""
+read of the scores, and the compute scores about half of the groups in a forked process while a
+thread saves the chunks already scored (docs/cycles.md, "Compute")."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
 import time
+from typing import Any
 
 from _setup import Timer, report, setup_django
 
@@ -123,18 +125,19 @@ def _load() -> str:
 def _time_phases() -> dict[str, float]:
     """Time the phases of the compute by wrapping its steps (seconds, summed over calls):
     read = scores from the database into the engine's form; inputs = appraisals, metrics, goals,
-    adjustments and the subjects built from them (the read included); score = engine and result
-    lines of the parent's share; wait = what was left of the forked share when the parent needed
-    it; save = COPY + UPDATE of both shares."""
+    adjustments and the subjects built from them (the read included); score = engine and COPY
+    lines of the parent's chunks; save = COPY + UPDATE of every chunk, in the saving thread, so it
+    overlaps scoring (its sum is how long the database wrote); drain = what the parent still waited
+    for the saves once its own chunks were scored. Compute ≈ inputs + drain + the parent's score."""
     import functools
 
     from outperform.cycles.services import computing
 
     phases: dict[str, float] = {}
 
-    def timed(name: str, fn):  # type: ignore[no-untyped-def]
+    def timed(name: str, fn: Any) -> Any:
         @functools.wraps(fn)
-        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             start = time.perf_counter()
             try:
                 return fn(*args, **kwargs)
@@ -144,9 +147,9 @@ def _time_phases() -> dict[str, float]:
 
     computing._submitted_ratings = timed("read", computing._submitted_ratings)
     computing._load_inputs = timed("inputs", computing._load_inputs)
-    computing._Render.__call__ = timed("score", computing._Render.__call__)
-    computing._Forked.result = timed("wait", computing._Forked.result)
-    computing._Saver.__call__ = timed("save", computing._Saver.__call__)
+    setattr(computing._Render, "__call__", timed("score", computing._Render.__call__))  # noqa: B010
+    setattr(computing._Background, "__exit__", timed("drain", computing._Background.__exit__))  # noqa: B010
+    setattr(computing._Saver, "__call__", timed("save", computing._Saver.__call__))  # noqa: B010
     return phases
 
 

@@ -10,17 +10,21 @@ import contextlib
 import datetime as dt
 import json
 import os
+import queue
+import select
+import shutil
 import signal
 import tempfile
+import threading
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from operator import itemgetter, sub
 from typing import Any, cast
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Field
 from django.utils import timezone
 
@@ -192,7 +196,7 @@ def _packed_ratings(
     parallel, like a plain GROUP BY: every (indicator, role) slot of the cycle's templates owns a
     15-bit field of one of a few bigints, and each score is OR-ed into its field
     (`bit_or(...) FILTER (WHERE word = w)`), with `COUNT(*)` of the appraisal's scores beside.
-    numpy then unpacks all the fields at once.
+    The rows arrive as one bytea of int64s (below) and numpy unpacks all the fields at once.
 
     An appraisal is dense when its count equals its grid's size and each of its template's slots
     has a score: by pigeonhole each slot then holds exactly one score and its field is that score.
@@ -204,16 +208,21 @@ def _packed_ratings(
     for u, (code, role) in enumerate(slots):
         params += [code, role, u // PER_WORD, (1 << FIELD_BITS * (u % PER_WORD))]
     pending_sql, pending_params = _pending_filter(cycle)
-    ors = ", ".join(f"COALESCE(bit_or(q.x) FILTER (WHERE q.word = {w}), 0)" for w in range(words))
+    ors = ", ".join(f"COALESCE(bit_or(q.x) FILTER (WHERE q.word = {w}), 0) AS w{w}" for w in range(words))
+    row_bytes = " || ".join(["int8send(g.appraisal_id::bigint)", "int8send(g.n)", *(f"int8send(g.w{w})" for w in range(words))])
     score = Score._meta.db_table
     # Only table names and generated placeholders are formatted in; codes and roles are parameters.
+    # The grouped rows leave PostgreSQL as one bytea of big-endian int64s (string_agg over the
+    # finished groups, above the parallel part of the plan): one Python object instead of
+    # (2 + words) parsed integers per appraisal, and numpy reads it in place.
     sql = (
-        f"SELECT q.appraisal_id, COUNT(*), {ors} FROM ("  # noqa: S608
+        f"SELECT string_agg({row_bytes}, ''::bytea) FROM ("  # noqa: S608
+        f"SELECT q.appraisal_id, COUNT(*) AS n, {ors} FROM ("
         f"SELECT s.appraisal_id, k.word, CASE WHEN s.value >= 0 AND s.value <= 100 "
         f"THEN ({1 << (FIELD_BITS - 1)} + (s.value * 100)::bigint) * k.unit END AS x "
         f"FROM {score} s LEFT JOIN (VALUES {values}) AS k(code, role, word, unit) "
         f"ON k.code = s.indicator_code AND k.role = s.role WHERE s.cycle_id = %s{pending_sql}"
-        ") q GROUP BY q.appraisal_id"
+        ") q GROUP BY q.appraisal_id) g"
     )
     with transaction.atomic(), connection.cursor() as cur:
         # Room to hash-aggregate in memory instead of sorting on disk, and no JIT compile for a
@@ -221,10 +230,11 @@ def _packed_ratings(
         cur.execute("SET LOCAL work_mem = '512MB'")
         cur.execute("SET LOCAL jit = off")
         cur.execute(sql, [*params, cycle.pk, *pending_params])
-        packed = cur.fetchall()
+        (blob,) = cur.fetchone()
     import numpy as np  # present: vector.AVAILABLE
 
-    table = np.array(packed, dtype=np.int64).reshape(len(packed), 2 + words)
+    # rows: appraisal id, count of scores, the words
+    table = np.frombuffer(blob or b"", dtype=">i8").astype(np.int64).reshape(-1, 2 + words)
     aids = table[:, 0]
     # The template of each row: template_of is in appraisal id order, so a binary search finds it.
     known = np.fromiter(template_of.keys(), dtype=np.int64, count=len(template_of))
@@ -234,7 +244,7 @@ def _packed_ratings(
     slot_of = {slot: u for u, slot in enumerate(slots)}
     present_bit, score_mask = 1 << (FIELD_BITS - 1), (1 << (FIELD_BITS - 1)) - 1
     ratings: dict[int, Ratings] = {}
-    dense = np.zeros(len(packed), dtype=bool)
+    dense = np.zeros(len(table), dtype=bool)
     for ct_id, grid in grids.items():
         mine = np.flatnonzero(of_template == ct_id)
         if not len(grid) or not len(mine):
@@ -431,9 +441,17 @@ def result_summary(r: scoring.SubjectResult) -> dict[str, Any]:
 
 RESULT_FIELDS = ("composite", "grade", "grade_name", "rank", "group_size", "coefficient", "bonus_fen", "breakdown",
                  "computed_at", "state")
-# Cycles from this many appraisals up score half of their groups in a forked process (PostgreSQL,
-# where the database does its share of the work in parallel too); see docs/cycles.md.
+# What a COPY line holds: the same time for every row and the state (open → computed, else kept)
+# are set by the UPDATE itself, which spares parsing them 100,000 times.
+COPY_FIELDS = RESULT_FIELDS[:-2]
+# Cycles from this many appraisals up are scored and saved as a pipeline (PostgreSQL, where the
+# database does its share of the work in parallel too); see docs/cycles.md.
 FORK_FROM = 20_000
+# The pipeline's chunks of whole groups, by weight: the parent scores the first three, a forked child
+# the others. The parent's first chunk is small so that the database starts writing early: from then
+# on the save (one PostgreSQL process) is the longest line of work, and scoring keeps ahead of it.
+CHUNK_WEIGHTS = (0.03, 0.17, 0.25, 0.15, 0.18, 0.22)
+PARENT_CHUNKS = 3
 
 
 @transaction.atomic
@@ -450,26 +468,61 @@ def cycle_compute(*, actor: User, cycle: Cycle, progress: ProgressFn | None = No
         }
         render = _Render(templates, appraisals, latest_calibration, calibrated, timezone.now(),
                          copy_text=connection.vendor == "postgresql")
-        # The parent scores the smaller share: it also writes it while the child scores the other.
-        shares = _shares(by_template, (0.42, 0.58) if render.copy_text and len(appraisals) >= FORK_FROM else (1.0,))
         specs = _specs(templates)
-        child = _Forked(lambda: render.text(specs, shares[1])) if len(shares) > 1 else None
-        try:
-            rows, graded = render(specs, shares[0])
-            with _Saver(cycle) as save:
-                save(rows)  # while the child still scores its share
-                if child is not None:
-                    text, child_graded = child.result()
-                    save([text])
-                    graded += child_graded
-        finally:
-            if child is not None:
-                child.discard()
+        if render.copy_text and len(appraisals) >= FORK_FROM:
+            graded = _pipelined(cycle, render, specs, by_template)
+        else:
+            rows, graded = render(specs, list(by_template.items()))
+            with _Saver(cycle, render.now) as save:
+                save(rows)
     checkpoint("compute_saved")  # results written, transaction open: a crash here must leave nothing
     if progress:
         progress(len(appraisals), len(appraisals), "computed")
     audit_changes(actor, cycle, {"computed": [None, len(appraisals)], "graded": [None, graded]}, reason="compute")
     return ComputeSummary(computed=len(appraisals), graded=graded)
+
+
+def _pipelined(cycle: Cycle, render: _Render, specs: dict[int, scoring.TemplateSpec],
+               by_template: dict[int, list[scoring.SubjectInput]]) -> int:
+    """Score and save a big cycle so that both cores and the database work at once: the groups are
+    cut into CHUNK_WEIGHTS chunks, a forked child scores its chunks while the parent scores its own,
+    and a thread of the parent saves every chunk (COPY + UPDATE on the compute's connection, in its
+    transaction) as soon as it is ready, the child's handed over by a second thread as they come.
+    The same rows are written as by one save, so the results are the same; the number of queries
+    is fixed by the number of chunks."""
+    chunks = _shares(by_template, CHUNK_WEIGHTS)
+    child = _ForkedChunks(lambda i: render.text(specs, chunks[i]), range(PARENT_CHUNKS, len(chunks)))
+    graded: list[int] = []
+    try:
+        with _Saver(cycle, render.now, chunked=True) as save, _Background(save) as saving:
+            def hand_over() -> None:
+                # Ends quietly on an error: a failed save is raised in the caller by `saving`, and
+                # a chunk not handed over stays pending, for the loop below.
+                with contextlib.suppress(BaseException):
+                    while child.delivering:
+                        for text, number in child.ready(wait=True, fallback=False):
+                            graded.append(number)
+                            saving.put([text])
+
+            collector = threading.Thread(target=hand_over, name="compute-collect", daemon=True)
+            collector.start()
+            try:
+                for i in range(PARENT_CHUNKS):
+                    rows, number = render(specs, chunks[i])
+                    graded.append(number)
+                    saving.put(rows)
+            except BaseException:
+                child.stop()  # its pipe closes, so the collector ends now, not when the child is done
+                raise
+            finally:
+                collector.join()
+            while not child.finished:  # what the child did not deliver, done here
+                for text, number in child.ready(wait=True):
+                    graded.append(number)
+                    saving.put([text])
+    finally:
+        child.discard()
+    return sum(graded)
 
 
 Share = list[tuple[int, list[scoring.SubjectInput]]]  # (cycle template, subjects of whole groups)
@@ -497,9 +550,10 @@ def _shares(by_template: dict[int, list[scoring.SubjectInput]], weights: Sequenc
 
 
 class _Render:
-    """Scores a share of the cycle and turns each result into what `_save_results` writes: on
-    PostgreSQL straight into its line of COPY text, elsewhere (and for a calibrated result, which
-    goes through the model) a tuple of RESULT_FIELDS."""
+    """Scores a share of the cycle and turns each result into what `_Saver` writes: on PostgreSQL
+    straight into its line of COPY text (COPY_FIELDS: the computed time and the state are set by
+    the UPDATE), elsewhere (and for a calibrated result, which goes through the model) a tuple of
+    RESULT_FIELDS."""
 
     def __init__(self, templates: dict[int, CycleTemplate], appraisals: list[tuple[Any, ...]],
                  latest_calibration: dict[int, Calibration], calibrated: dict[int, Appraisal], now: dt.datetime,
@@ -521,27 +575,26 @@ class _Render:
         graded = 0
         summaries: dict[tuple[Any, ...], str] = {}
         computed, opened = AppraisalState.COMPUTED, AppraisalState.OPEN
-        at, now, blank = self.now.isoformat(), self.now, "\t"
+        now, blank = self.now, "\t"
         states, calibrations, copy_text = self.states, self.latest_calibration, self.copy_text
         for ct_id, inputs in share:
             grade_texts, names = self.grade_texts[ct_id], self.names[ct_id]
             for r in scoring.compute_cycle(specs[ct_id], inputs):
                 aid = int(r.subject_id)
                 grade = r.grade or ""
-                state = states[aid]
-                new_state = computed if state == opened else state
                 cal = calibrations.get(aid)
                 if copy_text and cal is None:
                     composite, rank = r.composite, r.rank
                     add(f"{aid}\t{NULL if composite is None else composite}\t"
                         f"{(grade_texts.get(grade) or _copy_text(grade) + blank) if grade else blank}\t"
                         f"{NULL if rank is None else rank}\t{r.group_size}\t{r.coefficient}\t{r.bonus_fen}\t"
-                        f"{_summary_json(r, summaries, escaped=True)}\t{at}\t{_copy_text(new_state)}\n")
+                        f"{_summary_json(r, summaries, escaped=True)}\n")
                     graded += bool(grade)
                     continue
+                state = states[aid]
                 row: tuple[Any, ...] = (
                     aid, r.composite, grade, names.get(grade, ""), r.rank, r.group_size, r.coefficient,
-                    r.bonus_fen, _summary_json(r, summaries), now, new_state)
+                    r.bonus_fen, _summary_json(r, summaries), now, computed if state == opened else state)
                 if cal is not None:
                     row = _calibrated_row(self.calibrated[aid], row, cal, self.bands[ct_id])
                 graded += bool(row[2])
@@ -553,63 +606,143 @@ class _Render:
         return "".join(rows), graded
 
 
-class _Forked:
-    """Runs `work` (pure computation returning (text, int)) in a forked child while the caller goes
-    on, so that the two shares of a big compute use both cores.
+class _ForkedChunks:
+    """Runs `work(i)` (pure computation returning (COPY text, int)) for each chunk index in a forked
+    child while the caller goes on, so that scoring uses both cores; each chunk is handed over as
+    soon as it is done, so that it can be saved while the child scores the next.
 
     The child inherits the loaded inputs (copy-on-write), touches neither the database nor any
-    shared state, writes its result to a temporary file and leaves with os._exit (no clean-up of
-    the parent's connections). If it fails in any way, `result()` does the work in-process: the
-    outcome is the same, only slower. `discard()` (always called) ends and reaps a child whose
-    result was not asked for, and removes the file."""
+    shared state, writes each chunk's result to its own temporary file, announces it on a pipe
+    (index and number) and leaves with os._exit (no clean-up of the parent's connections). A chunk
+    the child did not announce, because it failed in any way, is done in-process by `ready`: the
+    outcome is the same, only slower. `discard()` (always called) ends and reaps the child and
+    removes the files."""
 
-    def __init__(self, work: Callable[[], tuple[str, int]]) -> None:
+    def __init__(self, work: Callable[[int], tuple[str, int]], chunks: Iterable[int]) -> None:
         self.work = work
+        self.pending = list(chunks)
         self.pid = 0
         self.reaped = True
-        if not hasattr(os, "fork"):
+        self.fd = -1
+        self.buffer = b""
+        self.folder = ""
+        if not hasattr(os, "fork") or not self.pending:
             return
-        fd, self.path = tempfile.mkstemp(prefix="outperform-compute-")
-        os.close(fd)
+        self.folder = tempfile.mkdtemp(prefix="outperform-compute-")
+        read_end, write_end = os.pipe()
         self.pid = os.fork()
-        self.reaped = False
         if self.pid == 0:  # the child
             code = 1
             try:
-                text, number = work()
-                with open(self.path, "w", encoding="utf-8") as out:
-                    out.write(f"{number}\n")
-                    out.write(text)
+                os.close(read_end)
+                for i in self.pending:
+                    text, number = work(i)
+                    with open(self._path(i), "w", encoding="utf-8") as out:
+                        out.write(text)
+                    os.write(write_end, f"{i} {number}\n".encode())
                 code = 0
             finally:
                 os._exit(code)
+        os.close(write_end)
+        self.fd = read_end
+        self.reaped = False
 
-    def result(self) -> tuple[str, int]:
-        if not self.pid:
-            return self.work()
-        try:
-            _, status = os.waitpid(self.pid, 0)
-            self.reaped = True
-            if os.waitstatus_to_exitcode(status) == 0:
-                with open(self.path, encoding="utf-8") as done:
-                    number = int(done.readline())
-                    return done.read(), number
-        except ChildProcessError:  # reaped by someone else's SIGCHLD handler: status unknown
-            self.reaped = True
-        return self.work()
+    def _path(self, i: int) -> str:
+        return os.path.join(self.folder, str(i))
+
+    @property
+    def finished(self) -> bool:
+        return not self.pending
+
+    @property
+    def delivering(self) -> bool:
+        """Whether the child may still announce chunks (its end of the pipe is open)."""
+        return self.fd >= 0
+
+    def ready(self, *, wait: bool, fallback: bool = True) -> list[tuple[str, int]]:
+        """The chunks finished since the last call; with `wait`, at least one unless none is left
+        (with `fallback`, a chunk the child can no longer deliver is done here)."""
+        done: list[tuple[str, int]] = []
+        if self.fd >= 0 and (wait or select.select([self.fd], [], [], 0)[0]):
+            data = os.read(self.fd, 4096)
+            if not data:  # the child has ended: what it did not announce is left to the fallback
+                os.close(self.fd)
+                self.fd = -1
+                self._reap()
+            *lines, self.buffer = (self.buffer + data).split(b"\n")
+            for line in lines:
+                i, number = map(int, line.split())
+                with open(self._path(i), encoding="utf-8") as result:
+                    done.append((result.read(), number))
+                self.pending.remove(i)
+        if fallback and self.fd < 0 and self.pending and (wait or not self.pid):
+            done += [self.work(i) for i in self.pending]
+            self.pending = []
+        return done
+
+    def _reap(self) -> None:
+        if self.reaped:
+            return
+        with contextlib.suppress(ChildProcessError):  # reaped by someone else's SIGCHLD handler
+            os.waitpid(self.pid, 0)
+        self.reaped = True
+
+    def stop(self) -> None:
+        """Ends the child now (its results are no longer wanted)."""
+        if not self.reaped:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
 
     def discard(self) -> None:
-        if not self.pid:
-            return
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
         if not self.reaped:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-            except (ProcessLookupError, ChildProcessError):
-                pass
-            self.reaped = True
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.path)
+            self.stop()
+            self._reap()
+        if self.folder:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class _Background:
+    """Runs `save` on each batch of rows `put` to it, in order, in a thread of its own: the save
+    waits on PostgreSQL (the GIL is released meanwhile) while the caller goes on scoring.
+
+    The thread uses the caller's connection (shared for the duration; the caller makes no query
+    until it leaves the block), hence the caller's transaction. Leaving the block waits for every
+    batch to be saved; an error of the save is raised there, in the caller."""
+
+    def __init__(self, save: Callable[[Sequence[Any]], None]) -> None:
+        self.save = save
+        self.batches: queue.SimpleQueue[Sequence[Any] | None] = queue.SimpleQueue()
+        self.error: BaseException | None = None
+        self.db = connections[DEFAULT_DB_ALIAS]
+        self.thread = threading.Thread(target=self._run, name="compute-save", daemon=True)
+
+    def __enter__(self) -> _Background:
+        self.db.inc_thread_sharing()
+        self.thread.start()
+        return self
+
+    def put(self, rows: Sequence[Any]) -> None:
+        if self.error is not None:
+            raise self.error
+        self.batches.put(rows)
+
+    def _run(self) -> None:
+        while (rows := self.batches.get()) is not None:
+            if self.error is None:
+                try:
+                    self.save(rows)
+                except BaseException as exc:  # raised again in the caller's thread
+                    self.error = exc
+
+    def __exit__(self, *exc: object) -> None:
+        self.batches.put(None)
+        self.thread.join()
+        self.db.dec_thread_sharing()
+        if self.error is not None and exc[0] is None:
+            raise self.error
 
 
 def _calibrated_row(a: Appraisal, row: tuple[Any, ...], cal: Calibration, bands: dict[str, Any]) -> tuple[Any, ...]:
@@ -642,46 +775,72 @@ class _Saver:
     """Writes results, each call in one statement per database: PostgreSQL gets them through COPY
     into a temporary table (`rows` are then texts of COPY lines, see `_copy_line`) and one
     UPDATE … FROM; other databases through one prepared UPDATE (`rows` are tuples). A compute
-    calls it once per share (at most twice), so the number of queries stays fixed."""
+    calls it once, or once per chunk of the pipeline (a fixed number), so the number of queries
+    does not depend on the number of subjects."""
 
-    def __init__(self, cycle: Cycle) -> None:
+    def __init__(self, cycle: Cycle, now: dt.datetime, *, chunked: bool = False) -> None:
         self.cycle = cycle
+        self.now = now
+        self.chunked = chunked
+        self.planner: list[str] = []
+        # The wrapper itself, not the thread-local proxy: a pipelined compute saves from a thread.
+        self.db = connections[DEFAULT_DB_ALIAS]
         self.fields = [cast(Field, Appraisal._meta.get_field(name)) for name in RESULT_FIELDS]
         self.columns = [str(f.column) for f in self.fields]
-        self.q = connection.ops.quote_name
+        self.q = self.db.ops.quote_name
 
     def __enter__(self) -> _Saver:
-        if connection.vendor == "postgresql":
-            defs = ", ".join(f"{self.q(c)} {f.db_type(connection)}"
-                             for c, f in zip(self.columns, self.fields, strict=True))
-            with connection.cursor() as cur:
+        if self.db.vendor == "postgresql":
+            defs = ", ".join(f"{self.q(c)} {f.db_type(self.db)}"
+                             for c, f in zip(self.columns, self.fields, strict=True) if f.name in COPY_FIELDS)
+            with self.db.cursor() as cur:
                 cur.execute(f"CREATE TEMP TABLE compute_results (id bigint, {defs}) ON COMMIT DROP")
+                if self.chunked:
+                    # A chunk is a fraction of the cycle: its rows are found through the primary
+                    # key (a nested loop) instead of a hash join, which would read the whole
+                    # appraisal table once per chunk. Restored on the way out.
+                    cur.execute(f"SELECT {', '.join(map(_get_set_off, PROBE_ONLY))}")
+                    self.planner = list(cur.fetchone()[::2])
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if connection.vendor == "postgresql" and exc[0] is None:
-            with connection.cursor() as cur:
+        if self.db.vendor == "postgresql" and exc[0] is None:
+            with self.db.cursor() as cur:
                 cur.execute("DROP TABLE compute_results")
+                if self.planner:
+                    cur.execute(f"SELECT {', '.join(['set_config(%s, %s, true)'] * len(PROBE_ONLY))}",
+                                [value for pair in zip(PROBE_ONLY, self.planner, strict=True) for value in pair])
 
     def __call__(self, rows: Sequence[Any]) -> None:
         table, q, columns = Appraisal._meta.db_table, self.q, self.columns
-        with connection.cursor() as cur:
-            if connection.vendor != "postgresql":
+        with self.db.cursor() as cur:
+            if self.db.vendor != "postgresql":
                 sets = ", ".join(f"{q(c)} = %s" for c in columns)
                 cur.executemany(f"UPDATE {q(table)} SET {sets} WHERE id = %s",  # noqa: S608  # names from the model
-                                [[*(f.get_db_prep_save(v, connection) if f.name != "breakdown" else v
+                                [[*(f.get_db_prep_save(v, self.db) if f.name != "breakdown" else v
                                     for f, v in zip(self.fields, row[1:], strict=True)), row[0]] for row in rows])
                 return
             with cur.cursor.copy("COPY compute_results FROM STDIN") as copy:
                 for i in range(0, len(rows), 20000):
                     copy.write("".join(rows[i:i + 20000]))
-            # Statistics of the join key only: a hash join, not a sort of 100,000 rows on disk, without
-            # the cost of sampling the JSON column (a second, for nothing the plan needs).
-            cur.execute("ANALYZE compute_results (id)")
-            sets = ", ".join(f"{q(c)} = s.{q(c)}" for c in columns)
-            cur.execute(f"UPDATE {q(table)} t SET {sets} FROM compute_results s "  # noqa: S608
-                        "WHERE t.id = s.id AND t.cycle_id = %s", [self.cycle.pk])
+            if not self.chunked:
+                # Statistics of the join key only: a hash join, not a sort of 100,000 rows on disk,
+                # without the cost of sampling the JSON column (a second, for nothing the plan needs).
+                cur.execute("ANALYZE compute_results (id)")
+            sets = ", ".join(f"{q(c)} = s.{q(c)}" for c, f in zip(columns, self.fields, strict=True)
+                             if f.name in COPY_FIELDS)
+            cur.execute(f"UPDATE {q(table)} t SET {sets}, computed_at = %s, "  # noqa: S608
+                        "state = CASE WHEN t.state = %s THEN %s ELSE t.state END FROM compute_results s "
+                        "WHERE t.id = s.id AND t.cycle_id = %s",
+                        [self.now, AppraisalState.OPEN, AppraisalState.COMPUTED, self.cycle.pk])
             cur.execute("TRUNCATE compute_results")
+
+
+PROBE_ONLY = ("enable_hashjoin", "enable_mergejoin")
+
+
+def _get_set_off(name: str) -> str:
+    return f"current_setting('{name}'), set_config('{name}', 'off', true)"
 
 
 NULL = "\\N"  # NULL in COPY text
@@ -697,13 +856,14 @@ def _copy_text(value: str) -> str:
 def _copy_line(row: tuple[Any, ...]) -> str:
     """One line of COPY text: fields by tab, NULL as \\N, backslash and control characters escaped.
     The row is (id, composite, grade, grade name, rank, group size, coefficient, bonus, breakdown
-    JSON, computed at, state): numbers print as they are, only the texts need escaping."""
-    aid, composite, grade, name, rank, size, coefficient, bonus, breakdown, at, state = row
+    JSON, computed at, state); the line holds the COPY_FIELDS (the UPDATE sets the last two).
+    Numbers print as they are, only the texts need escaping."""
+    aid, composite, grade, name, rank, size, coefficient, bonus, breakdown, _at, _state = row
     n = "\\N"
     return (f"{aid}\t{n if composite is None else composite}\t{_copy_text(grade)}\t{_copy_text(name)}\t"
             f"{n if rank is None else rank}\t{n if size is None else size}\t"
             f"{n if coefficient is None else coefficient}\t{n if bonus is None else bonus}\t"
-            f"{n if breakdown is None else _copy_text(breakdown)}\t{at.isoformat()}\t{_copy_text(state)}\n")
+            f"{n if breakdown is None else _copy_text(breakdown)}\n")
 
 
 def _latest_calibrations(cycle: Cycle) -> dict[int, Calibration]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -119,42 +120,69 @@ def test_every_path_stores_the_same_results(world, rated, monkeypatch):
     assert (again.composite, again.grade, again.coefficient) == (Decimal("91.00"), "A", Decimal("1.50"))
 
 
-@pytest.mark.skipif(not POSTGRES, reason="the forked share is used on PostgreSQL only")
-def test_a_forked_share_stores_the_same_results(world, rated, monkeypatch):
+@pytest.mark.skipif(not POSTGRES, reason="the pipeline is used on PostgreSQL only")
+def test_the_pipeline_stores_the_same_results(world, rated, monkeypatch):
     cycle, _ = rated
     hr = world.users["hr"]
     cycle_compute(actor=hr, cycle=cycle)
     alone = _results(cycle)
     children: list[int] = []
-    original = computing._Forked.result
+    original = computing._ForkedChunks.ready
 
-    def spy(self):  # type: ignore[no-untyped-def]
+    def spy(self, **kwargs):  # type: ignore[no-untyped-def]
         children.append(self.pid)
-        return original(self)
+        return original(self, **kwargs)
 
-    monkeypatch.setattr(computing._Forked, "result", spy)
+    monkeypatch.setattr(computing._ForkedChunks, "ready", spy)
     monkeypatch.setattr(computing, "FORK_FROM", 1)
     summary = cycle_compute(actor=hr, cycle=cycle)
-    assert len(children) == 1 and children[0] > 0, "a child process scored one share"
+    assert children and all(pid > 0 for pid in children), "a child process scored chunks"
     assert _results(cycle) == alone
     assert summary.graded == sum(1 for row in alone if row[2])
+    # the chunked save switched the planner to index probes for its own statements only
+    with connection.cursor() as cur:
+        cur.execute("SELECT current_setting('enable_hashjoin'), current_setting('enable_mergejoin')")
+        assert cur.fetchone() == ("on", "on")
 
 
-def test_a_failed_child_is_done_again_in_process():
+def test_chunks_the_child_did_not_deliver_are_done_in_process():
     parent = computing.os.getpid()
 
-    def work() -> tuple[str, int]:
-        if computing.os.getpid() != parent:
-            raise RuntimeError("the child breaks before writing its result")
-        return "done", 7
+    def work(i: int) -> tuple[str, int]:
+        if computing.os.getpid() != parent and i == 2:
+            raise RuntimeError("the child breaks on its second chunk")
+        return f"{i} by {'parent' if computing.os.getpid() == parent else 'child'}", i
 
-    # when: the child fails and the parent asks for the result
-    forked = computing._Forked(work)
+    # when: the child delivers chunk 1, then fails on chunk 2 (so chunk 3 never comes either)
+    forked = computing._ForkedChunks(work, [1, 2, 3])
     assert forked.pid > 0, "a child was forked"
-    # then: the parent does the work itself, and nothing is left behind
-    assert forked.result() == ("done", 7)
+    done: list[tuple[str, int]] = []
+    while not forked.finished:
+        done += forked.ready(wait=True)
+    # then: chunk 1 comes from the child, 2 and 3 are done by the parent, and nothing is left behind
+    assert sorted(done, key=lambda d: d[1]) == [("1 by child", 1), ("2 by parent", 2), ("3 by parent", 3)]
     forked.discard()
-    assert not computing.os.path.exists(forked.path)
+    assert not computing.os.path.exists(forked.folder)
+
+
+def test_the_background_save_keeps_order_and_raises_in_the_caller(db):
+    saved: list[Any] = []
+
+    def save(rows):  # type: ignore[no-untyped-def]
+        if rows == ["bad"]:
+            raise ValueError("the database refused")
+        saved.append(list(rows))
+
+    with computing._Background(save) as saving:
+        for i in range(5):
+            saving.put([i])
+    assert saved == [[0], [1], [2], [3], [4]]
+    failing = computing._Background(save).__enter__()
+    failing.put(["bad"])
+    failing.put(["after"])
+    with pytest.raises(ValueError, match="refused"):
+        failing.__exit__(None, None, None)
+    assert saved[-1] == [4], "nothing is saved after a failed batch"
 
 
 def test_shares_keep_groups_whole_and_near_their_weights():
@@ -179,5 +207,6 @@ def test_copy_lines_escape_text_and_write_nulls() -> None:
     at = dt.datetime(2026, 11, 21, 8, 0, tzinfo=dt.UTC)
     line = computing._copy_line((7, Decimal("83.20"), "B", "良好\t(b)\\x", None, None, Decimal("1.20"), 240000,
                                  '{"a": "x\\ny"}', at, "computed"))
+    # the computed time and the state are not in the line: the UPDATE sets them for every row
     assert line == ("7\t83.20\tB\t良好\\t(b)\\\\x\t\\N\t\\N\t1.20\t240000\t"
-                    '{"a": "x\\\\ny"}\t2026-11-21T08:00:00+00:00\tcomputed\n')
+                    '{"a": "x\\\\ny"}\n')
