@@ -22,8 +22,8 @@
    Every referenced row was found by the resolving join and is locked `FOR KEY SHARE` before the
    write — what a foreign-key trigger does per row and key at COMMIT, done once per referenced
    row — so where the database role may, the write skips those triggers (`fk_checks_done`); and a
-   load large against the table builds its plain indexes once instead of growing them a row at a
-   time (`indexes_rebuilt`).
+   load large against the table builds its indexes, keys included, once instead of growing them a
+   row at a time (`indexes_rebuilt`).
 
 `tests/test_fast.py` checks on PostgreSQL that this path and the generic path write identical rows.
 """
@@ -56,9 +56,11 @@ from .sources import IngestSource
 _q = connection.ops.quote_name
 
 REQUIRED = ("必填，不能为空", "required; the cell is empty")
-REBUILD_MIN_ROWS = 100_000  # new rows from which a load may rebuild the plain indexes (indexes_rebuilt)
+REBUILD_MIN_ROWS = 100_000  # new rows from which a load may rebuild the indexes (indexes_rebuilt)
 REBUILD_EXISTING_PER_NEW = 2  # … when the table holds at most this many rows per new one
 REBUILD_LOCK_WAIT = 2.0  # seconds to wait for the table's lock before inserting row by row instead
+REBUILD_WORKERS = 2  # parallel workers per index build (max_parallel_maintenance_workers)
+REBUILD_MEMORY = "512MB"  # maintenance_work_mem for the builds: shared by the workers, 32 MB each at least
 SHORT_DICTIONARY = 32  # distinct values written into the SQL as a CASE rather than joined
 GONE = ("{label}“{raw}”在导入过程中已被删除，请重新提交",
         "{label_en} “{raw}” was deleted while the file was loading; submit it again")
@@ -217,11 +219,22 @@ class FastIngest:
             self.progress(done, total, message)
 
     def trace(self, step: str) -> None:
-        """Step timings for the benchmark (INGEST_TRACE=1, docs/ingest.md): seconds since the start."""
-        if os.environ.get("INGEST_TRACE"):
-            print(f"fast ingest {time.perf_counter() - self.started:7.2f}s {step}", file=sys.stderr)
+        """Step timings for the benchmark (INGEST_TRACE=1, docs/ingest.md): seconds since the start,
+        and — PostgreSQL on this host — the CPU seconds its process serving us spent since then (on
+        a shared machine wall seconds follow the load; these don't)."""
+        if not os.environ.get("INGEST_TRACE"):
+            return
+        if not hasattr(self, "_cpu0"):
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_backend_pid()")
+                self._pid = cur.fetchone()[0]
+            self._cpu0 = _process_cpu(self._pid)
+        cpu = _process_cpu(self._pid)
+        spent = f" cpu {cpu - self._cpu0:6.2f}s" if cpu is not None and self._cpu0 is not None else ""
+        print(f"fast ingest {time.perf_counter() - self.started:7.2f}s{spent} {step}", file=sys.stderr)
 
     def run(self, fp: IO[bytes], filename: str) -> Counts:
+        self.trace("start")
         with open_table(fp, filename, self.source.spec) as table:
             self.headers = table.headers
             self.width = len(table.headers)
@@ -237,6 +250,9 @@ class FastIngest:
                     self._load_rows(table)
         with connection.cursor() as cur:
             self.cur = cur
+            # Without statistics the planner takes the staged rows for a quarter of what they are
+            # and sorted the whole staged table to disk to match it with the stored rows.
+            cur.execute("ANALYZE ingest_stage")
             self.trace("staged (COPY)")
             survey = self._survey()
             if survey.blank:
@@ -619,7 +635,15 @@ class FastIngest:
         selects.append("t.id AS _pk")
         for f in fields:
             selects.append(f"t.{_q(_c(f))} AS {_q(_c(f) + '__old')}")
-        joins.append(f"LEFT JOIN {table} t ON t.{_q(_c(self.meta.get_field(self.key)))} = s.{self._col(key_pos)}")
+        key_sql = f"t.{_q(_c(self.meta.get_field(self.key)))} = s.{self._col(key_pos)}"
+        # Into an empty table (a first load) no row can match a stored one, so the stored side is
+        # left out of the plan (the planner drops a join to a relation that is false): no hash of
+        # the table's dead rows (a rolled-back load leaves a million) is built and probed per row.
+        # Asking whether the table is empty costs nothing; asking whether any staged key is stored
+        # was planned as a million index probes (2.3 s), so a table holding rows keeps the join.
+        self.cur.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")  # noqa: S608
+        stored = table if self.cur.fetchone()[0] else f"(SELECT * FROM {table} WHERE false)"  # noqa: S608
+        joins.append(f"LEFT JOIN {stored} t ON {key_sql}")
         pre_sql = ("SELECT " + ", ".join(selects)  # noqa: S608
                    + " FROM ingest_stage s " + " ".join(joins) + " WHERE NOT (s._bad OR s._err) OFFSET 0")
         # Final values: the file's value, else the stored one, else the field's default — as
@@ -913,7 +937,7 @@ class FastIngest:
             self.trace(f"foreign-key triggers {'skipped' if skipped else 'kept'}")
             if counts.created:
                 with indexes_rebuilt(self.meta.db_table, counts.created, allowed=not self.dry_run) as rebuilt:
-                    self.trace(f"plain indexes {'dropped' if rebuilt else 'kept'}")
+                    self.trace(f"indexes {'dropped' if rebuilt else 'kept'}")
                     self.cur.execute(
                         f"INSERT INTO {table} ({', '.join(cols)}, created_at, updated_at) "  # noqa: S608
                         f"SELECT {', '.join(cols)}, %s, %s FROM ingest_typed WHERE _pk IS NULL", [now, now]
@@ -981,29 +1005,42 @@ class fk_checks_done:  # noqa: N801 - used as a with-block, like a function
 
 
 class indexes_rebuilt:  # noqa: N801 - used as a with-block, like a function
-    """Within the block, a large insert into `table` finds only its unique indexes: the others are
-    dropped first and built again after it, in the same transaction. Building an index sorts its
-    entries once; inserting a million rows one by one into five plain indexes measured about seven
-    times the work (docs/ingest.md). Only when the load is large against the table
-    (REBUILD_MIN_ROWS new rows, and no more than REBUILD_EXISTING_PER_NEW stored rows per new one —
-    a build reads the whole table), never in a dry run, and only when the table's lock comes within
-    REBUILD_LOCK_WAIT: dropping an index locks the table against readers until COMMIT, so a reader
-    already at work means the rows go in one by one instead."""
+    """Within the block, a large insert into `table` finds no index to grow: every index is dropped
+    first — the plain ones, and the primary key and unique keys too where no other table's foreign
+    key hangs on them — and built again after it by its own definition, in the same transaction.
+    Building an index sorts its entries once; inserting a million rows one by one measured about
+    seven times the work for the plain indexes, and the two keys alone doubled the insert
+    (docs/ingest.md). A key rebuilt checks every row again, so a repeat that slipped in would fail
+    the build and roll the whole load back: the table never commits without its keys. Only when
+    the load is large against the table (REBUILD_MIN_ROWS new rows, and no more than
+    REBUILD_EXISTING_PER_NEW stored rows per new one — a build reads the whole table), never in a
+    dry run, and only when the table's lock comes within REBUILD_LOCK_WAIT: dropping an index locks
+    the table against readers until COMMIT, so a reader already at work means the rows go in one
+    by one instead."""
 
     def __init__(self, table: str, incoming: int, *, allowed: bool = True) -> None:
         self.table = table
         self.incoming = incoming
         self.allowed = allowed
-        self.dropped: list[str] = []
+        self.dropped: list[str] = []  # the statements that build them again, keys first
 
     def __enter__(self) -> bool:
         if not self.allowed or not rebuild_pays(self.table, self.incoming):
             return False
+        table = _q(self.table)
         with connection.cursor() as cur:
+            # (name, constraint or NULL, statement that builds it again); an index another
+            # constraint depends on (conindid: another table's foreign key, an exclusion
+            # constraint) stays: dropping it would need CASCADE.
             cur.execute(
-                "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-                "WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary AND i.indisvalid "
-                "ORDER BY c.relname", [self.table],
+                "SELECT c.relname, k.conname, CASE WHEN k.conname IS NOT NULL "
+                "  THEN 'ALTER TABLE ' || %s || ' ADD CONSTRAINT ' || quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid) "
+                "  ELSE pg_get_indexdef(i.indexrelid) END "
+                "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                "LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u') "
+                "WHERE i.indrelid = %s::regclass AND i.indisvalid AND NOT EXISTS ("
+                "  SELECT 1 FROM pg_constraint f WHERE f.conindid = i.indexrelid AND f.contype NOT IN ('p', 'u')) "
+                "ORDER BY i.indisprimary DESC, i.indisunique DESC, c.relname", [table, self.table],
             )
             indexes = cur.fetchall()
             if not indexes:
@@ -1013,21 +1050,45 @@ class indexes_rebuilt:  # noqa: N801 - used as a with-block, like a function
             sid = transaction.savepoint()
             try:
                 cur.execute(f"SET LOCAL lock_timeout = '{int(REBUILD_LOCK_WAIT * 1000)}ms'")
-                cur.execute("DROP INDEX " + ", ".join(_q(name) for name, _ in indexes))
+                with _fk_checks_made(self.table):  # ALTER TABLE refuses a table with checks queued
+                    for name, constraint, _ in indexes:
+                        if constraint:
+                            cur.execute(f"ALTER TABLE {table} DROP CONSTRAINT {_q(constraint)}")
+                        else:
+                            cur.execute(f"DROP INDEX {_q(name)}")
             except OperationalError:  # the lock didn't come in time: insert row by row
                 transaction.savepoint_rollback(sid)
                 return False
             transaction.savepoint_commit(sid)
             cur.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
-        self.dropped = [definition for _, definition in indexes]
+        self.dropped = [statement for _, _, statement in indexes]
         return True
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
         if exc_type is not None or not self.dropped:  # after an error the DROP is rolled back too
             return
+        # PostgreSQL builds no index on a table with foreign-key checks still queued (where the
+        # triggers ran, or rows written earlier in the transaction): they are made first.
+        with _fk_checks_made(self.table), connection.cursor() as cur:
+            # Each build may sort with two parallel workers (the second core), within this
+            # transaction only; a sort of a million keys fits in the memory given.
+            cur.execute(f"SET LOCAL max_parallel_maintenance_workers = {REBUILD_WORKERS}")
+            cur.execute(f"SET LOCAL maintenance_work_mem = '{REBUILD_MEMORY}'")
+            for statement in self.dropped:
+                cur.execute(statement)
+
+
+class _fk_checks_made:  # noqa: N801 - used as a with-block, like a function
+    """Within the block, the table's deferred foreign-key checks queued so far are made (SET
+    CONSTRAINTS … IMMEDIATE runs them now) and new ones are not deferred; after it, the constraints
+    deferred by default are deferred again."""
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+        self.deferred: list[str] = []
+
+    def __enter__(self) -> None:
         with connection.cursor() as cur:
-            # PostgreSQL builds no index on a table with foreign-key checks still queued (where the
-            # triggers ran, or rows written earlier in the transaction): they are made now.
             cur.execute(
                 "SELECT quote_ident(conname), condeferred FROM pg_constraint "
                 "WHERE conrelid = %s::regclass AND contype = 'f' AND condeferrable", [self.table],
@@ -1035,11 +1096,12 @@ class indexes_rebuilt:  # noqa: N801 - used as a with-block, like a function
             deferrable = cur.fetchall()
             if deferrable:
                 cur.execute(f"SET CONSTRAINTS {', '.join(name for name, _ in deferrable)} IMMEDIATE")
-            for definition in self.dropped:
-                cur.execute(definition)
-            deferred = [name for name, initially_deferred in deferrable if initially_deferred]
-            if deferred:
-                cur.execute(f"SET CONSTRAINTS {', '.join(deferred)} DEFERRED")
+        self.deferred = [name for name, initially_deferred in deferrable if initially_deferred]
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if self.deferred and exc_type is None:
+            with connection.cursor() as cur:
+                cur.execute(f"SET CONSTRAINTS {', '.join(self.deferred)} DEFERRED")
 
 
 def rebuild_pays(table: str, incoming: int) -> bool:
@@ -1067,6 +1129,16 @@ def fk_triggers_skippable(table: str) -> bool:
             return False
         cur.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal", [table])
         return bool(cur.fetchone()[0] == 0)
+
+
+def _process_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) of a local process, from /proc; None elsewhere."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _c(field: Any) -> str:

@@ -253,17 +253,46 @@ def spy_rebuilds(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def test_a_large_load_builds_the_plain_indexes_again_and_writes_the_same_rows(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """Made "large" here by lowering the thresholds: the five non-unique indexes are dropped for
-    the insert and built again by the same definitions; a dry run leaves them alone."""
+    """Made "large" here by lowering the thresholds: all seven indexes — the primary key and the
+    unique key too — are dropped for the insert and built again by the same definitions, keys
+    first; a dry run leaves them alone."""
     monkeypatch.setattr(fast, "REBUILD_MIN_ROWS", 1)
     monkeypatch.setattr(fast, "REBUILD_EXISTING_PER_NEW", 1000)
     before = index_defs()
+    constraints_before = constraint_defs()
     rebuilt = spy_rebuilds(monkeypatch)
     ingest(world, csv_bytes(task_rows(world, 3)), "copy", dry_run=True)
     assert rebuilt == []
     generic, copy = both(world, (csv_bytes(mixed_rows(world)), "a.csv"))
     assert generic == copy
-    assert len(rebuilt) == 5
+    assert len(rebuilt) == 7
+    assert [s.split(" ADD CONSTRAINT ")[1] for s in rebuilt[:2]] == [
+        "records_taskrecord_pkey PRIMARY KEY (id)", "records_taskrecord_external_id_key UNIQUE (external_id)"]
+    assert index_defs() == before
+    assert constraint_defs() == constraints_before
+
+
+def constraint_defs() -> dict[str, str]:
+    with connection.cursor() as cur:
+        cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE conrelid = 'records_taskrecord'::regclass")
+        return dict(cur.fetchall())
+
+
+def test_a_key_another_table_refers_to_is_kept_through_a_large_load(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The primary key is dropped for a large insert only while no other table's foreign key
+    depends on it (dropping it would need CASCADE): with one, it stays and is grown row by row,
+    the other six are rebuilt, and the rows are the generic path's."""
+    monkeypatch.setattr(fast, "REBUILD_MIN_ROWS", 1)
+    monkeypatch.setattr(fast, "REBUILD_EXISTING_PER_NEW", 1000)
+    with connection.cursor() as cur:
+        cur.execute("CREATE TABLE ingest_test_child (task_id bigint REFERENCES records_taskrecord (id))")
+    before = index_defs()
+    rebuilt = spy_rebuilds(monkeypatch)
+    generic, copy = both(world, (csv_bytes(mixed_rows(world)), "a.csv"))
+    assert generic == copy
+    assert len(rebuilt) == 6
+    assert not [s for s in rebuilt if "PRIMARY KEY" in s]
     assert index_defs() == before
 
 
