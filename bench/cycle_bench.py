@@ -6,7 +6,15 @@ Prints two BENCH lines (cycle_open_100k, then cycle_compute_100k last), each fig
 average beside it, and the compute's phases. BENCH_WORKERS runs a smaller size (iteration).
 The floor query may use PostgreSQL's parallel workers (it is a plain GROUP BY); so does the compute's
 read of the scores, and the compute scores about half of the groups in a forked process while a
-thread saves the chunks already scored (docs/cycles.md, "Compute")."""
+thread saves the chunks already scored (docs/cycles.md, "Compute").
+
+BENCH_REUSE=1 keeps the database of an earlier run when it holds the benchmark's cycle (else builds
+it as usual): the appraisals' results are cleared and the table rewritten (`VACUUM FULL`, so it is
+back to fresh pages at its fill factor, as after opening), then the floor and the compute run as
+usual. Every run prints `results md5=…`, a hash of every stored result field of every appraisal
+(all but the time of computing), to compare two versions of the compute on the same data.
+BENCH_COMPUTING=<file> runs the compute of that file instead (say, `git show HEAD:…/computing.py`
+saved aside), for before/after runs back to back on the same database."""
 
 from __future__ import annotations
 
@@ -25,13 +33,17 @@ ROLE_WEIGHTS = {"self": "10", "supervisor": "50", "peer": "25", "client": "15"}
 
 def main() -> None:
     os.environ.setdefault("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/outperform_bench")
+    if os.environ.get("BENCH_REUSE") == "1" and _reusable(os.environ["BENCH_DATABASE_URL"]):
+        cycle, hr = _reuse()
+        measure(cycle, hr)
+        return
     setup_django("cycle")
     from django.db import connection
 
     from outperform.core.demo.loader import load_demo
     from outperform.core.models import User
-    from outperform.cycles.models import Appraisal, Cycle, CycleState, Score
-    from outperform.cycles.services import cycle_compute, cycle_open
+    from outperform.cycles.models import Cycle, CycleState
+    from outperform.cycles.services import cycle_open
     from outperform.testing.templates import make_template
     from outperform.workers.models import Worker
 
@@ -87,6 +99,18 @@ def main() -> None:
             WHERE r.cycle_id = %s""", [INDICATORS - 1, cycle.pk])
         cur.execute("ANALYZE")
     Cycle.objects.filter(pk=cycle.pk).update(state=CycleState.REVIEW)
+    measure(cycle, hr)
+
+
+def measure(cycle: Any, hr: Any) -> None:
+    from django.db import connection
+
+    if os.environ.get("BENCH_COMPUTING"):
+        _swap_compute(os.environ["BENCH_COMPUTING"])
+
+    from outperform.cycles.models import Appraisal, Score
+    from outperform.cycles.services import cycle_compute
+
     scores = Score.objects.filter(cycle=cycle).count()
     print(f"scores: {scores}")
 
@@ -112,9 +136,72 @@ def main() -> None:
     floor_seconds = min(first_floor, floor())
     graded = Appraisal.objects.filter(cycle=cycle).exclude(grade="").count()
     print(f"computed {result.computed}, graded {graded}")
+    print(f"results md5={_results_hash(cycle.pk)}")
     # The issue's line: floor = the SQL GROUP BY, ratio = compute / floor (target ≤ 3).
     print(f"BENCH name=cycle_compute_100k seconds={t_compute.seconds:.3f} floor_seconds={floor_seconds:.3f} "
           f"ratio={t_compute.seconds / floor_seconds:.3f}")
+
+
+def _reusable(url: str) -> bool:
+    import psycopg
+
+    try:
+        with psycopg.connect(url) as conn:
+            return conn.execute("SELECT 1 FROM cycles_cycle WHERE name = 'bench'").fetchone() is not None
+    except psycopg.Error:
+        return False
+
+
+def _reuse() -> tuple[Any, Any]:
+    """Django on the kept database; the bench cycle's appraisals back to 'opened, not computed'."""
+    import tempfile
+
+    import django
+
+    os.environ["OUTPERFORM_VAR_DIR"] = tempfile.mkdtemp(prefix="outperform-bench-cycle-")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+    django.setup()
+    from django.db import connection
+
+    from outperform.core.models import User
+    from outperform.cycles.models import Cycle
+
+    cycle = Cycle.objects.get(name="bench")
+    t0 = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute("""
+            UPDATE cycles_appraisal SET composite = NULL, grade = '', grade_name = '', rank = NULL,
+                   group_size = NULL, coefficient = NULL, bonus_fen = NULL, breakdown = NULL,
+                   computed_at = NULL, state = 'open'
+            WHERE cycle_id = %s""", [cycle.pk])
+        cur.execute("VACUUM FULL cycles_appraisal")
+        cur.execute("ANALYZE")
+    print(f"reused the database: results cleared, appraisals rewritten in {time.perf_counter() - t0:.1f}s")
+    return cycle, User.objects.get(username="hr")
+
+
+def _swap_compute(path: str) -> None:
+    """The compute of another version of computing.py, run in the module's own namespace."""
+    from outperform.cycles import services
+    from outperform.cycles.services import computing
+
+    with open(path, encoding="utf-8") as source:
+        exec(compile(source.read(), path, "exec"), computing.__dict__)  # noqa: S102  # a file of this repository
+    services.cycle_compute = computing.cycle_compute
+    print(f"compute of {path}")
+
+
+def _results_hash(cycle_id: int) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("""
+            SELECT md5(string_agg(concat_ws('|', id, composite, grade, grade_name, rank, group_size,
+                                            coefficient, bonus_fen, breakdown::text, state, calibrated),
+                                  E'\\n' ORDER BY id))
+            FROM cycles_appraisal WHERE cycle_id = %s""", [cycle_id])
+        return str(cur.fetchone()[0])
 
 
 def _load() -> str:

@@ -54,12 +54,9 @@ def load() -> str:
 
 def backend_cpu(pid: int) -> float | None:
     """CPU seconds (user + system) of the database process serving this connection, if local."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    from outperform.ingest.fast import process_cpu  # after setup_django: the module reads models
+
+    return process_cpu(pid)
 
 
 class Cpu:

@@ -228,8 +228,8 @@ class FastIngest:
             with connection.cursor() as cur:
                 cur.execute("SELECT pg_backend_pid()")
                 self._pid = cur.fetchone()[0]
-            self._cpu0 = _process_cpu(self._pid)
-        cpu = _process_cpu(self._pid)
+            self._cpu0 = process_cpu(self._pid)
+        cpu = process_cpu(self._pid)
         spent = f" cpu {cpu - self._cpu0:6.2f}s" if cpu is not None and self._cpu0 is not None else ""
         print(f"fast ingest {time.perf_counter() - self.started:7.2f}s{spent} {step}", file=sys.stderr)
 
@@ -1131,7 +1131,7 @@ def fk_triggers_skippable(table: str) -> bool:
         return bool(cur.fetchone()[0] == 0)
 
 
-def _process_cpu(pid: int) -> float | None:
+def process_cpu(pid: int) -> float | None:
     """CPU seconds (user + system) of a local process, from /proc; None elsewhere."""
     try:
         with open(f"/proc/{pid}/stat") as f:
