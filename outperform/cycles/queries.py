@@ -170,11 +170,13 @@ def role_label(role: str) -> str:
         return role
 
 
-def explain_for(appraisal: Appraisal, user: Any) -> dict[str, Any]:
-    """appraisal_explain, with the per-role rows as this viewer may see them (never rater names)."""
+def explain_for(appraisal: Appraisal, user: Any, explain: dict[str, Any] | None = None) -> dict[str, Any]:
+    """appraisal_explain, with the per-role rows as this viewer may see them (never rater names).
+    `explain`: the appraisal's breakdown already computed (appraisals_explain, for a batch)."""
     from .services.computing import appraisal_explain
 
-    explain = appraisal_explain(appraisal)
+    if explain is None:
+        explain = appraisal_explain(appraisal)
     full = scope_for(user).whole_view
     min_raters = int(appraisal.cycle_template.snapshot.get("anonymity_min_raters", 3))
     for row in explain["indicators"]:

@@ -17,6 +17,7 @@ from outperform.core.models import Job, User
 from outperform.cycles.models import Cycle
 
 BATCH_TARGET = "outperform.insights.tasks.batch_reports_job"
+BATCH_CHUNK = 200  # reports read together: bounded memory, a fixed number of queries per chunk
 
 
 def reports_dir() -> Path:
@@ -46,12 +47,17 @@ def batch_reports_job(job: Job | None, *, cycle_id: int, actor_id: int) -> dict[
     name = f"job-{job.pk if job else 0}-{secrets.token_hex(8)}.zip"
     path = reports_dir() / name
     progress(0, total, _("生成中"))
+    done = 0
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for i, appraisal in enumerate(appraisals, start=1):
-            report = data.individual(actor, appraisal)
-            number = appraisal.worker.employee_no if appraisal.worker else str(appraisal.pk)
-            zf.writestr(f"{number}-{appraisal.subject_name}.pdf", render_pdf("insights/reports/individual.html", report))
-            progress(i, total, appraisal.subject_name)
+        # A chunk's reports are read together (a fixed number of queries per chunk, not per person).
+        for start in range(0, total, BATCH_CHUNK):
+            chunk = appraisals[start:start + BATCH_CHUNK]
+            for appraisal, report in zip(chunk, data.individuals(actor, chunk), strict=True):
+                number = appraisal.worker.employee_no if appraisal.worker else str(appraisal.pk)
+                zf.writestr(f"{number}-{appraisal.subject_name}.pdf",
+                            render_pdf("insights/reports/individual.html", report))
+                done += 1
+                progress(done, total, appraisal.subject_name)
     cycle = Cycle.objects.get(pk=cycle_id)
     return {"file": f"reports/{name}", "filename": f"{cycle.name}-个人绩效报告.zip", "count": total}
 

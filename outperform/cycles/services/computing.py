@@ -899,23 +899,41 @@ def calibrated_bonus(appraisal: Appraisal, coefficient: Decimal | None) -> int |
 def appraisal_explain(appraisal: Appraisal) -> dict[str, Any]:
     """The full breakdown of one appraisal: recomputed alone from the snapshot and its submitted
     scores (indicator rows do not depend on the group), plus the stored grade, rank and reason."""
+    return appraisals_explain([appraisal])[appraisal.pk]
+
+
+def appraisals_explain(appraisals: Sequence[Appraisal]) -> dict[int, dict[str, Any]]:
+    """appraisal_explain of many appraisals (with their cycle_template loaded) from four queries,
+    whatever their number: a batch of reports must not read each person's rows one by one."""
+    ids = [a.pk for a in appraisals]
+    ratings: dict[int, dict[str, dict[str, list[Decimal]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(list)))
+    for aid, code, role, value in Score.objects.filter(
+        appraisal_id__in=ids, assignment__state=AssignmentState.SUBMITTED
+    ).values_list("appraisal_id", "indicator_code", "role", "value"):
+        ratings[aid][code][role].append(value)
+    metrics: dict[int, dict[str, Decimal | None]] = defaultdict(dict)
+    for aid, metric, metric_value in MetricValue.objects.filter(appraisal_id__in=ids).values_list(
+            "appraisal_id", "metric", "value"):
+        metrics[aid][metric] = metric_value
+    goal: dict[int, dict[str, Decimal | None]] = defaultdict(dict)
+    _goal_metric(Goal.objects.filter(appraisal_id__in=ids), goal)
+    entries: dict[int, list[tuple[str, Any, bool]]] = defaultdict(list)
+    for aid, code, amount, is_veto in AdjustmentEntry.objects.filter(appraisal_id__in=ids).order_by("pk").values_list(
+            "appraisal_id", "code", "value", "is_veto"):
+        entries[aid].append((code, amount, is_veto))
+    return {a.pk: _explain(a, ratings[a.pk], {**goal[a.pk], **metrics[a.pk]}, entries[a.pk]) for a in appraisals}
+
+
+def _explain(appraisal: Appraisal, ratings: dict[str, dict[str, list[Decimal]]], metrics: dict[str, Decimal | None],
+             entries: list[tuple[str, Any, bool]]) -> dict[str, Any]:
     snap = appraisal.cycle_template.snapshot
     spec = spec_from_snapshot(snap)
     if spec.bonus == "pool":
         spec = _without_pool(spec)
-    ratings: dict[str, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
-    for code, role, value in Score.objects.filter(
-        appraisal=appraisal, assignment__state=AssignmentState.SUBMITTED
-    ).values_list("indicator_code", "role", "value"):
-        ratings[code][role].append(value)
-    metrics: dict[str, Decimal | None] = dict(
-        MetricValue.objects.filter(appraisal=appraisal).values_list("metric", "value"))
-    goal: dict[int, dict[str, Decimal | None]] = defaultdict(dict)
-    _goal_metric(appraisal.goals.all(), goal)
-    metrics.update({k: v for k, v in goal[appraisal.pk].items() if k not in metrics})
     adjustments, vetoes = [], []
     caps = {a["code"]: Decimal(a["cap"]) for a in snap["adjustments"]}
-    for code, value, is_veto in appraisal.adjustment_entries.values_list("code", "value", "is_veto"):
+    for code, value, is_veto in entries:
         if is_veto:
             vetoes.append(scoring.Veto(code=code))
         elif code in caps:

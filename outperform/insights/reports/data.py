@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from outperform.access.scoping import get_scoped_or_404, restrict, scope_for
-from outperform.cycles.models import Appraisal, AssignmentState, Cycle, Score
+from outperform.cycles.models import Appraisal, AssignmentState, Cycle, Goal, Interview, Score
 from outperform.cycles.queries import explain_for, results_public, results_visible, role_label
 from outperform.indicators.models import ANONYMOUS_ROLES, SubjectKind
 from outperform.org.models import Department
@@ -36,13 +36,13 @@ class Table:
 # --- individual -------------------------------------------------------------------------------------
 
 
-def subject_comments(appraisal: Appraisal, min_raters: int) -> list[dict[str, str]]:
-    """Rater comments as the subject may read them: never a rater's name; self, supervisor and
+def subject_comments(rows: Iterable[tuple[str, int, str, str]], min_raters: int) -> list[dict[str, str]]:
+    """Rater comments as the subject may read them, from the appraisal's submitted scores as
+    (role, assignment id, indicator code, comment): never a rater's name; self, supervisor and
     skip-level comments by role; an anonymous role's comments (peer, client, subordinate) only when
     at least `min_raters` of that role submitted — the rule of the subject's breakdown — and sorted
     by text, so their order says nothing about who wrote them."""
-    rows = list(Score.objects.filter(appraisal=appraisal, assignment__state=AssignmentState.SUBMITTED)
-                .values_list("role", "assignment_id", "indicator_code", "comment"))
+    rows = list(rows)
     raters: dict[str, set[int]] = {}
     for role, assignment_id, _code, _comment in rows:
         raters.setdefault(role, set()).add(assignment_id)
@@ -68,23 +68,49 @@ def appraisal_for_report(user: Any, pk: int) -> Appraisal:
 
 
 def individual(user: Any, appraisal: Appraisal) -> dict[str, Any]:
-    # The report is the subject's document: the breakdown always follows the subject's view of
-    # the 360 roles, whoever prints it.
-    explain = explain_for(appraisal, AnonymousUser())
-    min_raters = int(appraisal.cycle_template.snapshot.get("anonymity_min_raters", 3))
-    history_qs = Appraisal.objects.filter(subject_kind=SubjectKind.WORKER, composite__isnull=False)
-    history_qs = (history_qs.filter(worker_id=appraisal.worker_id) if appraisal.worker_id
-                  else history_qs.filter(pk=appraisal.pk))
-    history = [a for a in restrict(history_qs.select_related("cycle"), user).order_by("cycle__start_date", "cycle_id")
-               if scope_for(user).whole_view or results_public(a)]
-    return {
-        "appraisal": appraisal, "explain": explain,
-        "comments": subject_comments(appraisal, min_raters),
-        "goals": list(appraisal.goals.order_by("id")),
-        "interviews": list(appraisal.interviews.order_by("held_on", "id")),
-        "history": history,
-        "trend_svg": line_chart([a.cycle.name for a in history], [num(a.composite) for a in history]),
-    }
+    return individuals(user, [appraisal])[0]
+
+
+def individuals(user: Any, appraisals: list[Appraisal]) -> list[dict[str, Any]]:
+    """The individual report of each appraisal (with cycle and cycle_template loaded), from a fixed
+    number of queries whatever their number (the batch job reads them a chunk at a time)."""
+    from outperform.cycles.services.computing import appraisals_explain
+
+    explains = appraisals_explain(appraisals)
+    ids = [a.pk for a in appraisals]
+    scores: dict[int, list[tuple[str, int, str, str]]] = {pk: [] for pk in ids}
+    for aid, *row in (Score.objects.filter(appraisal_id__in=ids, assignment__state=AssignmentState.SUBMITTED)
+                      .values_list("appraisal_id", "role", "assignment_id", "indicator_code", "comment")):
+        scores[aid].append(tuple(row))  # type: ignore[arg-type]
+    goals: dict[int, list[Any]] = {pk: [] for pk in ids}
+    for g in Goal.objects.filter(appraisal_id__in=ids).order_by("id"):
+        goals[g.appraisal_id].append(g)
+    interviews: dict[int, list[Any]] = {pk: [] for pk in ids}
+    for i in Interview.objects.filter(appraisal_id__in=ids).order_by("held_on", "id"):
+        interviews[i.appraisal_id].append(i)
+    # Each worker's own past results (an appraisal without a worker: itself), as the user may see them.
+    workers = {a.worker_id for a in appraisals if a.worker_id}
+    history_qs = Appraisal.objects.filter(subject_kind=SubjectKind.WORKER, composite__isnull=False).filter(
+        Q(worker_id__in=workers) | Q(pk__in=[a.pk for a in appraisals if not a.worker_id]))
+    whole = scope_for(user).whole_view
+    past: dict[Any, list[Appraisal]] = {}
+    for h in restrict(history_qs.select_related("cycle"), user).order_by("cycle__start_date", "cycle_id"):
+        if whole or results_public(h):
+            past.setdefault(h.worker_id or ("self", h.pk), []).append(h)
+    out = []
+    for a in appraisals:
+        # The report is the subject's document: the breakdown always follows the subject's view of
+        # the 360 roles, whoever prints it.
+        explain = explain_for(a, AnonymousUser(), explains[a.pk])
+        min_raters = int(a.cycle_template.snapshot.get("anonymity_min_raters", 3))
+        history = past.get(a.worker_id or ("self", a.pk), [])
+        out.append({
+            "appraisal": a, "explain": explain,
+            "comments": subject_comments(scores[a.pk], min_raters),
+            "goals": goals[a.pk], "interviews": interviews[a.pk], "history": history,
+            "trend_svg": line_chart([h.cycle.name for h in history], [num(h.composite) for h in history]),
+        })
+    return out
 
 
 def individual_tables(data: dict[str, Any]) -> list[Table]:
