@@ -32,28 +32,29 @@ def _rate(world, a, value, comment):  # type: ignore[no-untyped-def]
                              interviewer=world.users["supervisor"])
 
 
+@pytest.fixture
+def everyone(world, results):  # type: ignore[no-untyped-def]
+    """Every Q3 appraisal with its own supervisor score and comment, goal and interview."""
+    appraisals = _appraisals(results["2026Q3"])
+    for a, value in zip(appraisals, (71, 82, 93, 64, 55, 86), strict=False):
+        _rate(world, a, value, f"评语{a.pk}")
+    return appraisals
+
+
 def _queries(user, appraisals) -> int:  # type: ignore[no-untyped-def]
     with CaptureQueriesContext(connection) as ctx:
         data.individuals(user, appraisals)
     return len(ctx.captured_queries)
 
 
-def test_reports_of_a_chunk_take_the_same_queries_for_one_person_or_all(world, results):
-    q3 = results["2026Q3"]
-    everyone = _appraisals(q3)
-    for a, value in zip(everyone, (71, 82, 93, 64, 55, 86), strict=False):
-        _rate(world, a, value, f"评语{a.pk}")
+def test_reports_of_a_chunk_take_the_same_queries_for_one_person_or_all(world, everyone):
     hr = world.users["hr"]
     assert len(everyone) >= 4
     data.individuals(hr, everyone[:1])  # the user's scope is read once and kept for the request
     assert _queries(hr, everyone[:1]) == _queries(hr, everyone) == 8
 
 
-def test_each_report_of_a_batch_equals_the_report_printed_alone(world, results):
-    q3 = results["2026Q3"]
-    everyone = _appraisals(q3)
-    for a, value in zip(everyone, (71, 82, 93, 64, 55, 86), strict=False):
-        _rate(world, a, value, f"评语{a.pk}")
+def test_each_report_of_a_batch_equals_the_report_printed_alone(world, everyone):
     hr = world.users["hr"]
     together = data.individuals(hr, everyone)
     for a, report in zip(everyone, together, strict=True):
