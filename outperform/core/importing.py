@@ -256,7 +256,9 @@ class ModelImporter:
         self._check_write_scope(actor, to_create, to_update, columns[self.key], result)
         if result.errors:
             return
-        audit_bulk(actor, created=created, updated=[(o, b) for _, o, b in to_update], reason="Excel import")
+        updated = [(o, b) for _, o, b in to_update]
+        audit_bulk(actor, created=created, updated=updated, reason="Excel import")
+        self.written(created=created, updated=updated)
         result.created, result.updated = len(to_create), len(to_update)
 
     def _assign_deferred(
@@ -279,6 +281,12 @@ class ModelImporter:
 
     def after_write(self) -> None:
         """Hook run inside the import's transaction after the rows are written."""
+
+    def written(self, *, created: Sequence[models.Model], updated: Sequence[tuple[models.Model, dict[str, Any]]]) -> None:
+        """Hook run inside the import's transaction once the rows are written and audited: the rows
+        created, and the rows changed with their state before (audit.snapshot). For announcing the
+        file's changes once (transaction.on_commit): a dry run or a rejected file rolls back, and
+        Django drops what was queued with it."""
 
     def _check_write_scope(
         self,

@@ -1,21 +1,16 @@
-import contextvars
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models
 
 from outperform.core import excel
-from outperform.core.importing import ForeignRef, ImportResult, ModelImporter, choice_parser
-from outperform.core.models import User
+from outperform.core.importing import ForeignRef, ModelImporter, choice_parser
 from outperform.org.models import Department, Position, Project
 from outperform.vendors.models import Vendor
 
 from .models import Gender, Worker, WorkerStatus
-from .services import Change, RosterState, roster_changed
-
-# Each row's roster state before and after it is applied, for one headcount refresh per file
-# (per run, so two imports at once in one process keep theirs apart).
-_changes: contextvars.ContextVar[list[Change] | None] = contextvars.ContextVar("workers_roster", default=None)
+from .services import RosterState, roster_changed
 
 
 class WorkerImporter(ModelImporter):
@@ -60,22 +55,7 @@ class WorkerImporter(ModelImporter):
         ForeignRef("supervisor", get_user_model(), ("username",), "直属上级"),
     )
 
-    def apply(self, obj: models.Model, values: dict[str, Any], resolved: dict[str, Any]) -> None:
-        assert isinstance(obj, Worker)
-        before = RosterState.of(obj) if obj.pk else None
-        super().apply(obj, values, resolved)
-        changes = _changes.get()
-        if changes is not None:
-            changes.append((before, RosterState.of(obj)))
-
-    def run(self, fileobj: Any, filename: str, *, actor: User, dry_run: bool) -> ImportResult:
-        token = _changes.set([])
-        try:
-            result = super().run(fileobj, filename, actor=actor, dry_run=dry_run)
-            if result.committed:
-                # Rows are applied only if the whole file is written (all or nothing), so every
-                # change collected here is in the database.
-                roster_changed(_changes.get() or [])
-            return result
-        finally:
-            _changes.reset(token)
+    def written(self, *, created: Sequence[models.Model], updated: Sequence[tuple[models.Model, dict[str, Any]]]) -> None:
+        # One headcount refresh for the whole file, queued on commit (nothing for a dry run).
+        roster_changed([(None, RosterState.of(o)) for o in created if isinstance(o, Worker)]
+                       + [(RosterState.from_snapshot(b), RosterState.of(o)) for o, b in updated if isinstance(o, Worker)])

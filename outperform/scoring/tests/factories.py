@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from hypothesis import HealthCheck, settings
 
@@ -66,3 +67,20 @@ def subject_scoring(
 
 def by_id(results: Sequence[object]) -> Mapping[str, object]:
     return {r.subject_id: r for r in results}  # type: ignore[attr-defined]
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal, and printed alike (a Decimal's exponent is part of the stored result)."""
+    return a == b and str(a) == str(b)
+
+
+def assert_same_results(fast: Sequence[Any], reference: Sequence[Any]) -> None:
+    """A faster path's results equal the general path's to the last digit, subject by subject."""
+    assert len(fast) == len(reference)
+    for f, r in zip(fast, reference, strict=True):
+        assert f._replace(breakdown=None) == r._replace(breakdown=None)
+        for field in ("composite", "weighted_score", "adjustment_total", "coefficient"):
+            assert _same(getattr(f, field), getattr(r, field)), field
+        assert f.breakdown.effective_weights == r.breakdown.effective_weights
+        assert f.indicators == r.indicators
+        assert all(_same(x.score, y.score) for x, y in zip(f.indicators, r.indicators, strict=True))
