@@ -90,13 +90,17 @@ def main() -> None:
               AND r2.id < r.id""", [cycle.pk])
         cur.execute("UPDATE cycles_raterassignment SET state = 'submitted', submitted_at = now() WHERE cycle_id = %s",
                     [cycle.pk])
+        # Each score with its slot number, as the evaluation service stores it (cycles/slots.py).
+        pairs = Cycle.objects.values_list("score_slots", flat=True).get(pk=cycle.pk)
         cur.execute("""
-            INSERT INTO cycles_score (cycle_id, appraisal_id, assignment_id, role, indicator_code, value, comment)
+            INSERT INTO cycles_score (cycle_id, appraisal_id, assignment_id, role, indicator_code, value, comment,
+                                      slot)
             SELECT r.cycle_id, r.appraisal_id, r.id, r.role, 'I' || lpad(i::text, 2, '0'),
                    (60 + ((r.appraisal_id * 7 + i * 13 + length(r.role) * 5) %% 40))::numeric(5,2)
-                     + ((r.id + i) %% 100) / 100.0, ''
+                     + ((r.id + i) %% 100) / 100.0, '',
+                   array_position(%s::text[], 'I' || lpad(i::text, 2, '0') || ':' || r.role) - 1
             FROM cycles_raterassignment r CROSS JOIN generate_series(0, %s) i
-            WHERE r.cycle_id = %s""", [INDICATORS - 1, cycle.pk])
+            WHERE r.cycle_id = %s""", [[f"{code}:{role}" for code, role in pairs], INDICATORS - 1, cycle.pk])
         cur.execute("ANALYZE")
     Cycle.objects.filter(pk=cycle.pk).update(state=CycleState.REVIEW)
     measure(cycle, hr)

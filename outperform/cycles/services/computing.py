@@ -54,6 +54,7 @@ from ..models import (
     RaterAssignment,
     Score,
 )
+from ..slots import cycle_slots_extend
 from .common import ensure_hr, ensure_state
 
 ProgressFn = Callable[[int, int, str], None]
@@ -113,7 +114,7 @@ def _load_inputs(cycle: Cycle) -> tuple[dict[int, CycleTemplate], dict[int, list
     full = scoring.FULL_PERIOD
     no_metrics: dict[str, Decimal | None] = {}
     for aid, ct_id, _state, group_key, base_bonus, hire, leave, _team in rows:
-        # Unchecked: every score comes from a 0.00–100.00 check in SQL or SCORE_VALUES, metrics and
+        # Unchecked: every score is 0.00–100.00 (the table's constraint score_value_range), metrics and
         # adjustments from Decimal columns, the base bonus from a non-negative column.
         by_template[ct_id].append(unchecked(
             f"{aid:012d}",  # zero-padded so the engine's id order is numeric order
@@ -157,7 +158,9 @@ def _submitted_ratings(
     {indicator: {role: [scores]}}. On PostgreSQL with numpy, `_packed_ratings`; elsewhere the text
     fold of `_folded_ratings`. Both read the same scores and give the engine the same numbers."""
     if connection.vendor == "postgresql" and vector.AVAILABLE:
-        slots = list(dict.fromkeys(slot for grid in grids.values() for slot in grid.slots))
+        # The cycle's numbered pairs (cycles/slots.py), which the stored Score.slot refer to; the
+        # call only reads them unless a template's pair is missing.
+        slots = cycle_slots_extend(cycle.pk, (slot for grid in grids.values() for slot in grid.slots))
         if 0 < len(slots) <= PACKED_SLOTS_MAX:
             return _packed_ratings(cycle, slots, set(codes), grids, template_of)
     return _folded_ratings(cycle, codes, grids, template_of)
@@ -196,39 +199,42 @@ def _packed_ratings(
     parallel, like a plain GROUP BY: every (indicator, role) slot of the cycle's templates owns a
     15-bit field of one of a few bigints, and each score is OR-ed into its field
     (`bit_or(...) FILTER (WHERE word = w)`), with `COUNT(*)` of the appraisal's scores beside.
+    A score's slot is the number stored with it (`Score.slot`, its place in `slots`, the cycle's
+    numbered pairs): slot >> 2 is its word, slot & 3 its field; its value comes as the integer
+    `Score.hundredths` the database keeps. A join of (indicator code, role) to the list and numeric
+    arithmetic per score cost the read about a quarter of its time (docs/cycles.md).
     The rows arrive as one bytea of int64s (below) and numpy unpacks all the fields at once.
 
     An appraisal is dense when its count equals its grid's size and each of its template's slots
     has a score: by pigeonhole each slot then holds exactly one score and its field is that score.
-    Anything else (two peers, a missing or unknown slot, a score outside 0–100, which the SQL leaves
-    out so that its slot looks empty) is read again row by row, for the general path."""
+    Anything else (two peers, a missing slot, a score without a slot number) is read again row by
+    row, for the general path. Every value fits its field: the table holds only 0.00–100.00
+    (constraint `score_value_range`)."""
     words = -(-len(slots) // PER_WORD)
-    values = ", ".join(["(%s, %s, %s, %s::bigint)"] * len(slots))
-    params: list[Any] = []
-    for u, (code, role) in enumerate(slots):
-        params += [code, role, u // PER_WORD, (1 << FIELD_BITS * (u % PER_WORD))]
+    assert PER_WORD == 4  # noqa: S101  # the SQL takes the word and the field by >> 2 and & 3
     pending_sql, pending_params = _pending_filter(cycle)
-    ors = ", ".join(f"COALESCE(bit_or(q.x) FILTER (WHERE q.word = {w}), 0) AS w{w}" for w in range(words))
+    ors = ", ".join(f"COALESCE(bit_or(q.x) FILTER (WHERE q.slot >> 2 = {w}), 0) AS w{w}" for w in range(words))
     row_bytes = " || ".join(["int8send(g.appraisal_id::bigint)", "int8send(g.n)", *(f"int8send(g.w{w})" for w in range(words))])
     score = Score._meta.db_table
-    # Only table names and generated placeholders are formatted in; codes and roles are parameters.
+    # Only the table name and generated column lists are formatted in.
     # The grouped rows leave PostgreSQL as one bytea of big-endian int64s (string_agg over the
     # finished groups, above the parallel part of the plan): one Python object instead of
     # (2 + words) parsed integers per appraisal, and numpy reads it in place.
     sql = (
         f"SELECT string_agg({row_bytes}, ''::bytea) FROM ("  # noqa: S608
         f"SELECT q.appraisal_id, COUNT(*) AS n, {ors} FROM ("
-        f"SELECT s.appraisal_id, k.word, CASE WHEN s.value >= 0 AND s.value <= 100 "
-        f"THEN ({1 << (FIELD_BITS - 1)} + (s.value * 100)::bigint) * k.unit END AS x "
-        f"FROM {score} s LEFT JOIN (VALUES {values}) AS k(code, role, word, unit) "
-        f"ON k.code = s.indicator_code AND k.role = s.role WHERE s.cycle_id = %s{pending_sql}"
+        f"SELECT s.appraisal_id, s.slot, "
+        f"({1 << (FIELD_BITS - 1)} + s.hundredths)::bigint << ({FIELD_BITS} * (s.slot & 3)) AS x "
+        f"FROM {score} s WHERE s.cycle_id = %s{pending_sql}"
         ") q GROUP BY q.appraisal_id) g"
     )
+    params: list[Any] = []
     with transaction.atomic(), connection.cursor() as cur:
         # Room to hash-aggregate in memory instead of sorting on disk, and no JIT compile for a
         # query that runs once.
         cur.execute("SET LOCAL work_mem = '512MB'")
         cur.execute("SET LOCAL jit = off")
+        cur.execute("SET LOCAL parallel_leader_participation = off")
         cur.execute(sql, [*params, cycle.pk, *pending_params])
         (blob,) = cur.fetchone()
     import numpy as np  # present: vector.AVAILABLE
@@ -241,18 +247,26 @@ def _packed_ratings(
     of = np.fromiter(template_of.values(), dtype=np.int64, count=len(template_of))
     at = np.minimum(np.searchsorted(known, aids), max(len(known) - 1, 0))
     of_template = np.where(known[at] == aids, of[at], 0) if len(known) else np.zeros_like(aids)
+    # Every field of every row in slot order (slot u is field u & 3 of word u >> 2): four shifts of
+    # the whole word matrix into one int32 matrix, instead of a gather per slot (a sixth of the time).
+    n = len(table)
+    unpacked = np.empty((n, words, PER_WORD), dtype=np.int32)
+    for k in range(PER_WORD):
+        np.bitwise_and(table[:, 2:] >> (k * FIELD_BITS), (1 << FIELD_BITS) - 1, out=unpacked[:, :, k], casting="unsafe")
+    all_fields = unpacked.reshape(n, words * PER_WORD)
     slot_of = {slot: u for u, slot in enumerate(slots)}
     present_bit, score_mask = 1 << (FIELD_BITS - 1), (1 << (FIELD_BITS - 1)) - 1
     ratings: dict[int, Ratings] = {}
-    dense = np.zeros(len(table), dtype=bool)
+    dense = np.zeros(n, dtype=bool)
     for ct_id, grid in grids.items():
         mine = np.flatnonzero(of_template == ct_id)
         if not len(grid) or not len(mine):
             continue
-        where = np.array([slot_of[slot] for slot in grid.slots], dtype=np.int64)
-        rows = table[mine]
-        fields = (rows[:, 2 + where // PER_WORD] >> (where % PER_WORD * FIELD_BITS)) & ((1 << FIELD_BITS) - 1)
-        ok = (rows[:, 1] == len(grid)) & (fields >= present_bit).all(axis=1)
+        where = [slot_of[slot] for slot in grid.slots]
+        fields = all_fields if len(mine) == n else all_fields[mine]
+        if where != list(range(all_fields.shape[1])):
+            fields = fields[:, where]
+        ok = (table[mine, 1] == len(grid)) & (fields >= present_bit).all(axis=1)
         block = scoring.DenseBlock(grid, fields[ok] & score_mask)
         dense[mine[ok]] = True
         ratings.update(zip(aids[mine[ok]].tolist(), map(block.ratings, range(len(block))), strict=True))
@@ -573,7 +587,7 @@ class _Render:
         rows: list[Any] = []
         add = rows.append
         graded = 0
-        summaries: dict[tuple[Any, ...], str] = {}
+        summaries: dict[tuple[Any, ...], tuple[str, str]] = {}
         computed, opened = AppraisalState.COMPUTED, AppraisalState.OPEN
         now, blank = self.now, "\t"
         states, calibrations, copy_text = self.states, self.latest_calibration, self.copy_text
@@ -756,19 +770,30 @@ def _calibrated_row(a: Appraisal, row: tuple[Any, ...], cal: Calibration, bands:
                       for name in RESULT_FIELDS))
 
 
-def _summary_json(r: scoring.SubjectResult, cache: dict[tuple[Any, ...], str], escaped: bool = False) -> str:
-    """result_summary(r) as JSON text (`escaped`: as a field of COPY text). Subjects share few
-    distinct summaries apart from the weighted score, so the rest is encoded once per distinct
-    value."""
-    key = (r.adjustment_total, r.band_grade, r.grade_reason, r.not_applicable, r.vetoes, escaped)
-    tail = cache.get(key)
-    if tail is None:
+def _summary_json(r: scoring.SubjectResult, cache: dict[tuple[Any, ...], tuple[str, str]], escaped: bool = False,
+                  ) -> str:
+    """result_summary(r) as JSON text (`escaped`: as a field of COPY text), keys in its order.
+    Subjects share few distinct summaries apart from the weighted score and the grade's reason (it
+    names the rank): the fields before and after the reason are encoded once per distinct value,
+    the reason on its own by json's C string encoder."""
+    key = (r.adjustment_total, r.band_grade, r.not_applicable, r.vetoes, escaped)
+    parts = cache.get(key)
+    if parts is None:
         summary = result_summary(r)
-        del summary["weighted_score"]
-        tail = json.dumps(summary, ensure_ascii=False)[1:]
-        tail = cache[key] = _copy_text(tail) if escaped else tail
+        names = list(summary)
+        at = names.index("grade_reason")
+        assert names[0] == "weighted_score"  # noqa: S101  # the pieces below rely on the order
+        assert 0 < at < len(names) - 1  # noqa: S101
+        head = json.dumps({k: summary[k] for k in names[1:at]}, ensure_ascii=False)[1:-1]
+        tail = json.dumps({k: summary[k] for k in names[at + 1:]}, ensure_ascii=False)[1:-1]
+        parts = cache[key] = (_copy_text(head), _copy_text(tail)) if escaped else (head, tail)
+    reason = _json_text(r.grade_reason)
     weighted = "null" if r.weighted_score is None else f'"{r.weighted_score}"'
-    return f'{{"weighted_score": {weighted}, {tail}'
+    return (f'{{"weighted_score": {weighted}, {parts[0]}, "grade_reason": '
+            f'{_copy_text(reason) if escaped else reason}, {parts[1]}}}')
+
+
+_json_text = json.encoder.encode_basestring  # = json.dumps(text, ensure_ascii=False)
 
 
 class _Saver:

@@ -5,11 +5,15 @@ groups scored in a forked process."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.db import connection
+from hypothesis import given
+from hypothesis import strategies as st
 
 from outperform.cycles.models import Appraisal, CycleState, RaterAssignment, Score
 from outperform.cycles.services import (
@@ -210,3 +214,17 @@ def test_copy_lines_escape_text_and_write_nulls() -> None:
     # the computed time and the state are not in the line: the UPDATE sets them for every row
     assert line == ("7\t83.20\tB\t良好\\t(b)\\\\x\t\\N\t\\N\t1.20\t240000\t"
                     '{"a": "x\\\\ny"}\n')
+
+
+@given(reason=st.text(), weighted=st.none() | st.decimals(min_value=0, max_value=100, places=6),
+       vetoes=st.lists(st.text(max_size=5), max_size=2).map(tuple))
+def test_the_stored_summary_is_the_json_of_the_result_summary(reason, weighted, vetoes):  # type: ignore[no-untyped-def]
+    # The summary is assembled from cached pieces and the reason encoded alone; it must be the
+    # very text json.dumps gives (and, as a COPY field, that text escaped), whatever the reason holds.
+    result = SimpleNamespace(weighted_score=weighted, adjustment_total=Decimal("1.5"), band_grade="B",
+                             grade_reason=reason, not_applicable=("N1",), vetoes=vetoes)
+    expected = json.dumps(computing.result_summary(result), ensure_ascii=False)  # type: ignore[arg-type]
+    cache: dict[Any, Any] = {}
+    for _ in range(2):  # built, then from the cache
+        assert computing._summary_json(result, cache) == expected  # type: ignore[arg-type]
+        assert computing._summary_json(result, cache, escaped=True) == computing._copy_text(expected)  # type: ignore[arg-type]
