@@ -29,15 +29,22 @@ def template_pairs(snapshot: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def cycle_slots_extend(cycle_id: int, pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Append to the cycle's numbered pairs those of `pairs` it lacks (under the cycle's row lock,
-    so that two writers never give one number twice); returns the whole list."""
+    """The cycle's numbered pairs, after appending those of `pairs` it lacks; returns the whole list.
+    Only an append takes the cycle's row lock (so that two writers never give one number twice,
+    the list is read again under it): a compute or a preview that finds every pair numbered, the
+    usual case, reads the list and waits for nobody."""
     from .models import Cycle
 
+    wanted = list(dict.fromkeys((code, role) for code, role in pairs))
+    current = Cycle.objects.filter(pk=cycle_id).values_list("score_slots", flat=True).first()
+    numbered: list[tuple[str, str]] = [(code, role) for code, role in current or []]
+    if set(wanted) <= set(numbered):
+        return numbered
     with transaction.atomic():
         current = Cycle.objects.select_for_update().filter(pk=cycle_id).values_list("score_slots", flat=True).first()
-        numbered = [tuple(p) for p in current or []]
-        known = set(numbered)
-        new = [p for p in dict.fromkeys(tuple(p) for p in pairs) if p not in known]
+        numbered = [(code, role) for code, role in current or []]
+        have = set(numbered)
+        new = [p for p in wanted if p not in have]
         if new:
             numbered += new
             Cycle.objects.filter(pk=cycle_id).update(score_slots=[list(p) for p in numbered])
