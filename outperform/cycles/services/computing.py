@@ -228,14 +228,13 @@ def _packed_ratings(
         f"FROM {score} s WHERE s.cycle_id = %s{pending_sql}"
         ") q GROUP BY q.appraisal_id) g"
     )
-    params: list[Any] = []
     with transaction.atomic(), connection.cursor() as cur:
         # Room to hash-aggregate in memory instead of sorting on disk, and no JIT compile for a
         # query that runs once.
         cur.execute("SET LOCAL work_mem = '512MB'")
         cur.execute("SET LOCAL jit = off")
         cur.execute("SET LOCAL parallel_leader_participation = off")
-        cur.execute(sql, [*params, cycle.pk, *pending_params])
+        cur.execute(sql, [cycle.pk, *pending_params])
         (blob,) = cur.fetchone()
     import numpy as np  # present: vector.AVAILABLE
 
