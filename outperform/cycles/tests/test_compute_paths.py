@@ -24,20 +24,15 @@ from outperform.cycles.services import (
     cycle_compute,
     cycle_open,
 )
-from outperform.scoring import DenseRatings
 from outperform.testing.factories import UserFactory, WorkerFactory
 from outperform.testing.templates import make_template
 
+from .helpers_compute import read_spy, stored_results
 from .helpers_web import make_cycle, submit_all
 
 pytestmark = pytest.mark.django_db
 
-RESULT = ("composite", "grade", "grade_name", "rank", "group_size", "coefficient", "bonus_fen", "breakdown", "state")
 POSTGRES = connection.vendor == "postgresql"
-
-
-def _results(cycle):  # type: ignore[no-untyped-def]
-    return list(Appraisal.objects.filter(cycle=cycle).order_by("id").values_list("id", *RESULT))
 
 
 @pytest.fixture
@@ -79,28 +74,13 @@ def rated(world):  # type: ignore[no-untyped-def]
     return cycle, some
 
 
-def _read_spy(monkeypatch):  # type: ignore[no-untyped-def]
-    """Records the kind of ratings each read hands the engine."""
-    kinds: list[str] = []
-    original = computing._submitted_ratings
-
-    def spy(*args):  # type: ignore[no-untyped-def]
-        ratings = original(*args)
-        kinds.extend("block" if isinstance(r, DenseRatings) and r.block is not None
-                     else "dense" if isinstance(r, DenseRatings) else "general" for r in ratings.values())
-        return ratings
-
-    monkeypatch.setattr(computing, "_submitted_ratings", spy)
-    return kinds
-
-
 def test_every_path_stores_the_same_results(world, rated, monkeypatch):
     cycle, calibrated = rated
     hr = world.users["hr"]
     # given: the default path (PostgreSQL: packed read and DenseBlocks; SQLite: the text fold)
-    kinds = _read_spy(monkeypatch)
+    kinds = read_spy(monkeypatch)
     cycle_compute(actor=hr, cycle=cycle)
-    default = _results(cycle)
+    default = stored_results(cycle)
     fast = "block" if POSTGRES else "dense"
     assert set(kinds) == {fast, "general"}, "dense and general appraisals were both read"
     # two peers, a stray score, and the world's workers without a log-in (no self rater)
@@ -112,14 +92,14 @@ def test_every_path_stores_the_same_results(world, rated, monkeypatch):
     cycle_compute(actor=hr, cycle=cycle)
     assert set(kinds) == {"dense", "general"}
     assert kinds.count("general") == general, "both reads tell dense appraisals apart alike"
-    assert _results(cycle) == default
+    assert stored_results(cycle) == default
     # when: no appraisal is read as dense at all
     kinds.clear()
     monkeypatch.setattr(computing._DenseDecoder, "decode", lambda self, numbers: None)
     cycle_compute(actor=hr, cycle=cycle)
     assert set(kinds) == {"general"}
     # then: every stored result is the same, the calibrated one included
-    assert _results(cycle) == default
+    assert stored_results(cycle) == default
     again = Appraisal.objects.get(pk=calibrated.pk)
     assert (again.composite, again.grade, again.coefficient) == (Decimal("91.00"), "A", Decimal("1.50"))
 
@@ -129,7 +109,7 @@ def test_the_pipeline_stores_the_same_results(world, rated, monkeypatch):
     cycle, _ = rated
     hr = world.users["hr"]
     cycle_compute(actor=hr, cycle=cycle)
-    alone = _results(cycle)
+    alone = stored_results(cycle)
     children: list[int] = []
     original = computing._ForkedChunks.ready
 
@@ -141,7 +121,7 @@ def test_the_pipeline_stores_the_same_results(world, rated, monkeypatch):
     monkeypatch.setattr(computing, "FORK_FROM", 1)
     summary = cycle_compute(actor=hr, cycle=cycle)
     assert children and all(pid > 0 for pid in children), "a child process scored chunks"
-    assert _results(cycle) == alone
+    assert stored_results(cycle) == alone
     assert summary.graded == sum(1 for row in alone if row[2])
     # the chunked save switched the planner to index probes for its own statements only
     with connection.cursor() as cur:

@@ -11,18 +11,17 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import IntegrityError, connection, transaction
 
-from outperform.cycles.models import Appraisal, CycleState, CycleTemplate, RaterAssignment, Score
-from outperform.cycles.services import computing, cycle_advance, cycle_compute, cycle_open
+from outperform.cycles.models import CycleState, CycleTemplate, RaterAssignment, Score
+from outperform.cycles.services import cycle_advance, cycle_compute, cycle_open
 from outperform.indicators.snapshot import template_snapshot
-from outperform.scoring import DenseRatings
 from outperform.testing.factories import UserFactory, WorkerFactory
 from outperform.testing.templates import make_template
 
+from .helpers_compute import read_spy, stored_results
 from .helpers_web import make_cycle, submit_all
 
 pytestmark = pytest.mark.django_db
 
-RESULT = ("composite", "grade", "grade_name", "rank", "group_size", "coefficient", "bonus_fen", "breakdown", "state")
 
 
 @pytest.fixture
@@ -44,10 +43,6 @@ def scored(world):  # type: ignore[no-untyped-def]
     submit_all(cycle, "supervisor", {"S1": ("90", ""), "S2": ("64.75", "")})
     cycle = cycle_advance(actor=hr, cycle=cycle, target=CycleState.CALIBRATION)
     return cycle
-
-
-def _results(cycle):  # type: ignore[no-untyped-def]
-    return list(Appraisal.objects.filter(cycle=cycle).order_by("id").values_list("id", *RESULT))
 
 
 def test_opening_numbers_the_pairs_the_template_rates(scored):
@@ -91,20 +86,12 @@ def test_a_score_for_a_pair_no_template_rates_has_no_number(scored):
 def test_scores_without_numbers_give_the_same_results(world, scored, monkeypatch):
     hr = world.users["hr"]
     cycle_compute(actor=hr, cycle=scored)
-    numbered = _results(scored)
-    kinds: list[str] = []
-    original = computing._submitted_ratings
-
-    def spy(*args):  # type: ignore[no-untyped-def]
-        ratings = original(*args)
-        kinds.extend("dense" if isinstance(r, DenseRatings) else "general" for r in ratings.values())
-        return ratings
-
-    monkeypatch.setattr(computing, "_submitted_ratings", spy)
+    numbered = stored_results(scored)
+    kinds = read_spy(monkeypatch)
     # as if written before numbers existed
     Score.objects.filter(cycle=scored).update(slot=None)
     cycle_compute(actor=hr, cycle=scored)
-    assert _results(scored) == numbered
+    assert stored_results(scored) == numbered
     if connection.vendor == "postgresql":
         # the packed read places scores by their number only: without one, every appraisal is read
         # by the general path
